@@ -1,0 +1,191 @@
+"""The ``prunability`` command: one subcommand per workflow step, so any step can be run by hand.
+
+Imports are deferred into each subcommand: a round job pays for torch, not for pandas or matplotlib.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _labels(pairs: list[str]) -> dict[str, str]:
+    """``["task=task dimension"]`` -> ``{"task": "task dimension"}``."""
+    return dict(p.split("=", 1) for p in pairs)
+
+
+def cmd_check_config(args: argparse.Namespace) -> None:
+    from prunability.config import load, runs
+
+    config = load(args.config)
+    print(
+        f"{args.config}: valid; study {config['study']!r} has {len(runs(config))} runs of "
+        f"{config['imp']['rounds'] + 1} rounds"
+    )
+
+
+def cmd_dataset(args: argparse.Namespace) -> None:
+    from prunability.data.registry import build_dataset
+
+    build_dataset(args.kind, json.loads(args.params), args.dimension, args.seed, args.out)
+
+
+def cmd_imp_round(args: argparse.Namespace) -> None:
+    import torch
+
+    from prunability.imp import RoundSpec, run_round
+    from prunability.recipe import Recipe
+
+    torch.set_num_threads(args.threads)
+    spec = RoundSpec(
+        data=Path(args.data),
+        out=Path(args.out),
+        model=args.model,
+        round=args.round,
+        seed=args.seed,
+        recipe=Recipe.from_dict(json.loads(args.recipe)),
+        prune_fraction=args.prune_fraction,
+        ignore=tuple(args.ignore),
+        previous=Path(args.previous) if args.previous else None,
+        rewind=Path(args.rewind) if args.rewind else None,
+        device=args.device,
+        run=(
+            ("experiment", args.experiment),
+            ("model", args.model),
+            ("dimension", args.dimension),
+            ("seed", args.seed),
+        ),
+    )
+    run_round(spec)
+
+
+def cmd_tables(args: argparse.Namespace) -> None:
+    from prunability.tables import collect_rounds, collect_timing
+
+    rounds = collect_rounds(args.metrics, args.rounds)
+    collect_timing(args.timing, args.timing_out)
+    print(
+        f"{len(rounds)} rounds of {rounds.groupby(['experiment', 'model', 'dimension', 'seed']).ngroups} runs",
+        file=sys.stderr,
+    )
+
+
+def cmd_stats(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from prunability import statistics as st
+    from prunability.artifacts import atomic_path, write_frame
+
+    out = Path(args.out_dir)
+    prunability = st.smallest_matching(pd.read_parquet(args.rounds), args.tolerance)
+    summary = st.summarize(prunability)
+    draws = st.correlation_rollouts(summary, args.rollouts, args.samples, args.seed)
+    write_frame(out / "prunability.parquet", prunability)
+    write_frame(out / "summary.parquet", summary)
+    write_frame(out / "correlation.parquet", draws)
+    write_frame(out / "correlation_summary.parquet", st.correlation_summary(draws))
+    with atomic_path(out / "summary.csv") as tmp:
+        summary.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out / "summary.md") as tmp:
+        tmp.write_text(st.markdown_table(summary, _labels(args.label)))
+
+
+def cmd_figures(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from prunability.figures import accuracy_figure, correlation_figure
+
+    rounds = pd.read_parquet(args.rounds)
+    labels = _labels(args.label)
+    out = Path(args.out_dir)
+    for experiment in sorted(rounds["experiment"].unique()):
+        accuracy_figure(rounds, experiment, labels.get(experiment, "dimension"), out / f"accuracy_{experiment}")
+    correlation_figure(pd.read_parquet(args.correlation), out / "correlation")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from prunability.report import write_report
+
+    write_report(args.study, Path(args.tables), Path(args.figures), Path(args.captions), _labels(args.label), args.out)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="prunability", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("check-config", help="validate a study config against the schema")
+    s.add_argument("config")
+    s.set_defaults(func=cmd_check_config)
+
+    s = sub.add_parser("dataset", help="generate one data artifact")
+    s.add_argument("--kind", required=True)
+    s.add_argument("--params", required=True, help="dataset parameters as JSON")
+    s.add_argument("--dimension", type=int, required=True)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_dataset)
+
+    s = sub.add_parser("imp-round", help="run one IMP round (0 = dense)")
+    s.add_argument("--data", required=True)
+    s.add_argument("--out", required=True, help="round directory")
+    s.add_argument("--experiment", required=True)
+    s.add_argument("--model", required=True)
+    s.add_argument("--dimension", type=int, required=True)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--round", type=int, required=True)
+    s.add_argument("--recipe", required=True, help="training recipe as JSON")
+    s.add_argument("--prune-fraction", type=float, default=0.2)
+    s.add_argument("--ignore", nargs="*", default=[])
+    s.add_argument("--previous", help="previous round's directory (round >= 1)")
+    s.add_argument("--rewind", help="round 0's rewind.safetensors (round >= 1)")
+    s.add_argument("--device", default="auto")
+    s.add_argument("--threads", type=int, default=1)
+    s.set_defaults(func=cmd_imp_round)
+
+    s = sub.add_parser("tables", help="collect round metrics into long tables")
+    s.add_argument("--metrics", nargs="+", required=True)
+    s.add_argument("--timing", nargs="+", required=True)
+    s.add_argument("--rounds", required=True, help="output rounds.parquet")
+    s.add_argument("--timing-out", required=True, help="output timing.parquet")
+    s.set_defaults(func=cmd_tables)
+
+    s = sub.add_parser("stats", help="smallest matching subnetworks, summaries, correlations")
+    s.add_argument("--rounds", required=True)
+    s.add_argument("--out-dir", required=True)
+    s.add_argument("--tolerance", type=float, default=0.0)
+    s.add_argument("--rollouts", type=int, default=5000)
+    s.add_argument("--samples", type=int, default=1000)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--label", nargs="*", default=[], help="experiment=axis label")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("figures", help="draw every figure from the tables")
+    s.add_argument("--rounds", required=True)
+    s.add_argument("--correlation", required=True)
+    s.add_argument("--out-dir", required=True)
+    s.add_argument("--label", nargs="*", default=[])
+    s.set_defaults(func=cmd_figures)
+
+    s = sub.add_parser("report", help="write the self-contained HTML report")
+    s.add_argument("--study", required=True)
+    s.add_argument("--tables", required=True)
+    s.add_argument("--figures", required=True)
+    s.add_argument("--captions", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--label", nargs="*", default=[])
+    s.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    from prunability.errors import ArtifactError, ConfigError
+
+    try:
+        args.func(args)
+    except (ArtifactError, ConfigError) as err:
+        sys.exit(f"prunability {args.command}: {err}")
+
+
+if __name__ == "__main__":
+    main()

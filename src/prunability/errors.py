@@ -1,0 +1,9 @@
+"""User-facing errors, importable without torch so every CLI step can catch them cheaply."""
+
+
+class ArtifactError(RuntimeError):
+    """A required artifact is missing or unreadable; the message names the file."""
+
+
+class ConfigError(ValueError):
+    """The config is invalid; the message lists every problem by key."""

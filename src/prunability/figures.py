@@ -1,0 +1,92 @@
+"""Figures drawn from the tables alone, so ``snakemake figures`` never needs a checkpoint."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from prunability.artifacts import atomic_path
+from prunability.models.registry import display_name
+
+
+def save(fig: plt.Figure, stem: str | Path) -> None:
+    """Write ``stem``.png and ``stem``.pdf atomically, with no timestamps in the PDF."""
+    for ext in ("png", "pdf"):
+        with atomic_path(f"{stem}.{ext}") as tmp:
+            meta = {"CreationDate": None} if ext == "pdf" else {}
+            fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight", metadata=meta)
+    plt.close(fig)
+
+
+def _density_ticks(ax: plt.Axes, densities: np.ndarray) -> None:
+    """Ticks at every few rounds' densities, labelled as in the paper (100.00, 32.77, 10.74, ...)."""
+    ticks = densities[:: max(1, len(densities) // 4)]
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{t:.2f}" for t in ticks], rotation=90)
+    ax.set_xlim(densities.max() * 1.1, densities.min() / 1.1)
+
+
+def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str | Path) -> None:
+    """Test accuracy vs % weights remaining: a panel per model, a line per dimension, mean ± std band."""
+    exp = rounds[rounds["experiment"] == experiment]
+    models = sorted(exp["model"].unique(), key=lambda m: exp.loc[exp["model"] == m, "prunable_weights"].iloc[0])
+    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.6), squeeze=False)
+    colors = plt.get_cmap("viridis")
+    dims = sorted(exp["dimension"].unique())
+    for ax, model in zip(axes[0], models, strict=True):
+        cell = exp[exp["model"] == model]
+        for i, dim in enumerate(dims):
+            curve = (
+                cell[cell["dimension"] == dim]
+                .groupby("round")
+                .agg(x=("density", "mean"), mu=("test_accuracy", "mean"), sd=("test_accuracy", "std"))
+            )
+            x, mu, sd = 100 * curve["x"], 100 * curve["mu"], 100 * curve["sd"].fillna(0)
+            color = colors(i / max(1, len(dims) - 1))
+            ax.plot(x, mu, marker="o", ms=3, color=color, label=f"{dim}")
+            ax.fill_between(x, mu - sd, mu + sd, color=color, alpha=0.2, linewidth=0)
+        _density_ticks(ax, 100 * np.sort(cell["density"].unique())[::-1])
+        ax.set_title(display_name(model))
+        ax.set_xlabel("Weights remaining %")
+        ax.set_ylabel("Test accuracy %")
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{experiment}: IMP with weight rewinding, mean ± std over seeds", fontsize=10)
+    save(fig, stem)
+
+
+def correlation_figure(draws: pd.DataFrame, stem: str | Path) -> None:
+    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    pooled = draws[draws["scope"] == "pooled"]
+    for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
+        rho = block["rho"].dropna()
+        color = f"C{i}"
+        if rho.empty:
+            ax.plot([], [], color=color, label=f"{experiment}: undefined (no variation)")
+            continue
+        ax.hist(
+            rho,
+            bins=60,
+            range=(-1, 1),
+            density=True,
+            alpha=0.55,
+            color=color,
+            label=f"{experiment}: {rho.mean():.2f} ± {rho.std():.2f}",
+        )
+        per_model = draws[(draws["experiment"] == experiment) & (draws["scope"] == "model")]
+        for mean in per_model.groupby("model")["rho"].mean().dropna():
+            ax.axvline(mean, color=color, linestyle=":", linewidth=1)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("Spearman rho (dimension, % weights remaining at smallest matching subnetwork)")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    ax.set_title("Monte-Carlo correlation, pooled over models (dotted: per-model means)", fontsize=9)
+    save(fig, stem)

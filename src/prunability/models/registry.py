@@ -1,0 +1,39 @@
+"""Model names map to builders: ``<family>-<int>-<int>...``, the integers being the family's sizes.
+
+``mlp-256-128`` is MLP-P-Q with P=256, Q=128. Later families register themselves in ``FAMILIES``.
+"""
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from prunability.models.mlp import mlp
+
+FAMILIES: dict[str, Callable[[list[int], tuple[int, ...], int], nn.Module]] = {
+    "mlp": mlp,
+}
+
+
+def parse_name(name: str) -> tuple[str, list[int]]:
+    """Split ``mlp-256-128`` into ``("mlp", [256, 128])``, rejecting unknown families and bad sizes."""
+    family, *sizes = name.split("-")
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r} in {name!r}; known: {sorted(FAMILIES)}")
+    if not sizes or not all(s.isdigit() and int(s) > 0 for s in sizes):
+        raise ValueError(f"model {name!r}: sizes must be positive integers, e.g. mlp-256-128")
+    return family, [int(s) for s in sizes]
+
+
+def build_model(name: str, input_shape: tuple[int, ...], num_classes: int, seed: int) -> nn.Module:
+    """Build ``name`` with weights initialised from ``seed`` alone (CPU RNG, so any device agrees)."""
+    family, sizes = parse_name(name)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return FAMILIES[family](sizes, input_shape, num_classes)
+
+
+def display_name(name: str) -> str:
+    """The paper's spelling: ``mlp-256-128`` -> ``MLP-256-128``."""
+    family, sizes = parse_name(name)
+    return "-".join([family.upper(), *map(str, sizes)])

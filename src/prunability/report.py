@@ -1,0 +1,89 @@
+"""A self-contained HTML report of one study: figures inlined, tables rendered, captions from workflow/report."""
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from prunability.artifacts import atomic_path
+from prunability.models.registry import display_name
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;
+text-align:right}th{background:#f3f3f3}img{max-width:100%}figcaption,.caption{color:#555;font-size:14px}"""
+
+
+def _caption(captions: Path, name: str) -> str:
+    path = captions / f"{name}.rst"
+    return f"<p class='caption'>{html.escape(path.read_text().strip())}</p>" if path.exists() else ""
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f"<img alt='{html.escape(path.stem)}' src='data:image/png;base64,{data}'>"
+
+
+def _summary_html(summary: pd.DataFrame, labels: dict[str, str]) -> str:
+    parts = []
+    for experiment, exp in summary.groupby("experiment", sort=True):
+        table = pd.DataFrame(
+            {
+                "Model": exp["model"].map(display_name),
+                labels.get(experiment, "dimension").capitalize(): exp["dimension"],
+                "Weights remaining (%)": [
+                    f"{m:.2f} ± {s:.2f}"
+                    for m, s in zip(exp["remaining_pct_mean"], exp["remaining_pct_std"], strict=True)
+                ],
+                "of all parameters (%)": [
+                    f"{m:.2f} ± {s:.2f}"
+                    for m, s in zip(exp["remaining_all_pct_mean"], exp["remaining_all_pct_std"], strict=True)
+                ],
+                "Dense accuracy (%)": [
+                    f"{100 * m:.2f} ± {100 * s:.2f}"
+                    for m, s in zip(exp["dense_accuracy_mean"], exp["dense_accuracy_std"], strict=True)
+                ],
+                "Seeds": exp["seeds"],
+            }
+        )
+        parts.append(f"<h3>{html.escape(experiment)}</h3>" + table.to_html(index=False, border=0))
+    return "".join(parts)
+
+
+def _correlation_html(correlation: pd.DataFrame) -> str:
+    shown = correlation.assign(
+        model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
+        rho=[f"{m:.3f} ± {s:.3f}" for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
+    )[["experiment", "scope", "model", "rho", "undefined"]]
+    return shown.to_html(index=False, border=0)
+
+
+def write_report(
+    study: str, tables: Path, figures: Path, captions: Path, labels: dict[str, str], out: str | Path
+) -> None:
+    """Assemble report.html from the tables and PNG figures of ``study``."""
+    summary = pd.read_parquet(tables / "summary.parquet")
+    correlation = pd.read_parquet(tables / "correlation_summary.parquet")
+    timing = pd.read_parquet(tables / "timing.parquet")
+    body = [f"<h1>prunability — study <code>{html.escape(study)}</code></h1>", _caption(captions, "study")]
+    body.append("<h2>Accuracy against weights remaining</h2>")
+    for experiment in sorted(summary["experiment"].unique()):
+        png = figures / f"accuracy_{experiment}.png"
+        body.append(f"<figure>{_image(png)}<figcaption>{_caption(captions, 'accuracy')}</figcaption></figure>")
+    body.append("<h2>Smallest matching subnetworks</h2>" + _caption(captions, "summary"))
+    body.append(_summary_html(summary, labels))
+    body.append("<h2>Correlation of dimension and prunability</h2>" + _caption(captions, "correlation"))
+    body.append(f"<figure>{_image(figures / 'correlation.png')}</figure>")
+    body.append(_correlation_html(correlation))
+    body.append("<h2>Compute</h2>")
+    devices = ", ".join(sorted(set(timing["device"])))
+    body.append(
+        f"<p>{len(timing)} IMP round jobs, {timing['wall_seconds'].sum():.0f} s of job wall time in all "
+        f"(median {timing['wall_seconds'].median():.1f} s per round), on {devices}.</p>"
+    )
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>prunability: {html.escape(study)}</title>"
+        f"<style>{STYLE}</style>" + "\n".join(body)
+    )
+    with atomic_path(out) as tmp:
+        tmp.write_text(page)

@@ -1,0 +1,130 @@
+"""Config validation: defaults filled, and every bad config stopped with the key and what is allowed."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from prunability.config import load, runs, validate
+from prunability.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _good() -> dict:
+    return {
+        "study": "t",
+        "experiments": {
+            "task": {
+                "dimensions": [2, 4],
+                "models": ["mlp-8-4"],
+                "dataset": {
+                    "kind": "synthetic_linear",
+                    "intrinsic_dim": 4,
+                    "extrinsic_dim": 8,
+                    "n_train": 64,
+                    "n_test": 32,
+                },
+            }
+        },
+    }
+
+
+def test_defaults_are_filled():
+    config = validate(_good())
+    assert config["seeds"] == [0, 1] and config["imp"]["prune_fraction"] == 0.2
+    assert config["experiments"]["task"]["training"]["optimizer"] == "sgd"
+    assert config["statistics"]["rollouts"] == 5000
+    assert len(runs(config)) == 4
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([ROOT / "config.yaml", *(ROOT / "workflow" / "studies").glob("*.yaml")]),
+    ids=lambda p: p.name,
+)
+def test_shipped_configs_are_valid(path):
+    assert load(path)["study"]
+
+
+def _set(config: dict, dotted: str, value) -> dict:
+    config = copy.deepcopy(config)
+    *parents, last = dotted.split(".")
+    node = config
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return config
+
+
+DELETE = object()
+BAD = [
+    ("study", "my study!", "config.study", "does not match"),
+    ("seeds", [-1], "config.seeds[0]", "less than the minimum of 0"),
+    ("seeds", "0", "config.seeds", "not of type 'array'"),
+    ("device", "tpu", "config.device", "is not one of"),
+    ("imp", {"rounds": 0}, "config.imp.rounds", "less than the minimum of 1"),
+    ("imp", {"prune_fraction": 1.0}, "config.imp.prune_fraction", "greater than or equal to the maximum"),
+    ("imp", {"round": 3}, "config.imp", "allowed keys: ignore, prune_fraction, rounds"),
+    ("colour", "blue", "config", "'colour' was unexpected"),
+    ("statistics", {"tolerance": -0.1}, "config.statistics.tolerance", "less than the minimum"),
+    ("experiments.task.dimensions", [], "config.experiments.task.dimensions", "should be non-empty"),
+    ("experiments.task.models", ["MLP 8"], "config.experiments.task.models[0]", "does not match"),
+    ("experiments.task.dataset", {"kind": "cifar"}, "config.experiments.task.dataset.kind", "is not one of"),
+    ("experiments.task.dataset.n_train", "many", "config.experiments.task.dataset.n_train", "not of type"),
+    ("experiments.task.dataset.noise", 0.1, "config.experiments.task.dataset", "'noise' was unexpected"),
+    (
+        "experiments.task.training",
+        {"duration": "10 epochs"},
+        "config.experiments.task.training.duration",
+        "does not match",
+    ),
+    ("experiments.task.training", {"lr": 0}, "config.experiments.task.training.lr", "less than or equal"),
+    (
+        "experiments.task.training",
+        {"optimizer": "lamb"},
+        "config.experiments.task.training.optimizer",
+        "is not one of",
+    ),
+    ("experiments.task.dataset", DELETE, "config.experiments.task", "'dataset' is a required property"),
+    ("experiments.Task", _good()["experiments"]["task"], "config.experiments", "does not match"),
+    # checks beyond the schema
+    ("experiments.task.dimensions", [2, 8], "config.experiments.task.dimensions", "exceed intrinsic_dim 4"),
+    ("experiments.task.models", ["vgg-16"], "config.experiments.task.models", "unknown model family 'vgg'"),
+    (
+        "experiments.task.training",
+        {"duration": "2ep", "rewind": "2ep"},
+        "config.experiments.task.training.rewind",
+        "not before the end of training",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "where", "message"), BAD, ids=[f"{b[0]}={b[1]!r}"[:40] for b in BAD])
+def test_bad_config_names_the_key_and_what_is_allowed(key, value, where, message):
+    with pytest.raises(ConfigError) as info:
+        validate(_set(_good(), key, value))
+    text = str(info.value)
+    assert f"{where}:" in text and message in text, text
+
+
+def test_every_problem_is_listed_at_once():
+    bad = _set(_set(_good(), "device", "tpu"), "imp", {"rounds": -2})
+    with pytest.raises(ConfigError) as info:
+        validate(bad)
+    text = str(info.value)
+    assert "config.device" in text and "config.imp.rounds" in text
+
+
+def test_cli_check_config_reports_bad_file(tmp_path, capsys):
+    from prunability.cli import main
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(_set(_good(), "seeds", [-3])))
+    with pytest.raises(SystemExit) as info:
+        main(["check-config", str(path)])
+    assert "config.seeds[0]" in str(info.value.code)

@@ -1,0 +1,145 @@
+"""Smallest matching subnetworks on hand-made curves; the Monte-Carlo Spearman correlation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from prunability import statistics as st
+
+
+def _rounds(curves: dict[tuple[str, int, int], list[float]]) -> pd.DataFrame:
+    rows = []
+    for (model, dim, seed), accs in curves.items():
+        for r, acc in enumerate(accs):
+            rows.append(
+                {
+                    "experiment": "task",
+                    "model": model,
+                    "dimension": dim,
+                    "seed": seed,
+                    "round": r,
+                    "density": 0.8**r,
+                    "density_all": 0.9 * 0.8**r + 0.1,
+                    "test_accuracy": acc,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_smallest_matching_on_hand_made_curves():
+    rounds = _rounds(
+        {
+            ("m", 1, 0): [0.90, 0.91, 0.90, 0.89, 0.95],  # non-monotone: the last round matches again
+            ("m", 1, 1): [0.90, 0.91, 0.89, 0.92, 0.80],
+            ("m", 2, 0): [0.90, 0.85, 0.80, 0.70, 0.60],  # never matches after dense
+        }
+    )
+    out = st.smallest_matching(rounds).set_index(["dimension", "seed"])
+    assert out.loc[(1, 0), "round"] == 4 and out.loc[(1, 0), "matches_at_last_round"]
+    assert out.loc[(1, 1), "round"] == 3
+    assert out.loc[(2, 0), "round"] == 0 and out.loc[(2, 0), "remaining_pct"] == 100
+    assert out.loc[(1, 1), "remaining_pct"] == pytest.approx(100 * 0.8**3)
+    assert out.loc[(1, 1), "remaining_all_pct"] == pytest.approx(100 * (0.9 * 0.8**3 + 0.1))
+    loose = st.smallest_matching(rounds, tolerance=0.06).set_index(["dimension", "seed"])
+    assert loose.loc[(2, 0), "round"] == 1
+
+
+def test_summary_is_mean_and_sample_std_over_seeds():
+    prun = pd.DataFrame(
+        {
+            "experiment": "e",
+            "model": "m",
+            "dimension": [1, 1, 1, 2],
+            "seed": [0, 1, 2, 0],
+            "remaining_pct": [10.0, 12.0, 14.0, 5.0],
+            "remaining_all_pct": [11.0, 13, 15, 6],
+            "dense_accuracy": [0.9, 0.9, 0.9, 0.8],
+        }
+    )
+    out = st.summarize(prun).set_index("dimension")
+    assert out.loc[1, "remaining_pct_mean"] == 12 and out.loc[1, "remaining_pct_std"] == pytest.approx(2)
+    assert out.loc[2, "remaining_pct_std"] == 0 and out.loc[2, "seeds"] == 1
+
+
+def test_row_spearman_matches_scipy_with_ties():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 4, size=(20, 50)).astype(float)
+    b = np.round(rng.normal(size=(20, 50)), 1)
+    ours = st._row_spearman(a, b)
+    for i in range(20):
+        assert ours[i] == pytest.approx(spearmanr(a[i], b[i]).statistic, abs=1e-12)
+    assert np.isnan(st._row_spearman(a[:1], np.ones((1, 50))))[0]
+
+
+def test_rollouts_recover_a_perfect_monotone_relation():
+    rho = st.spearman_rollouts(np.array([16, 32, 64]), np.array([1.0, 2.0, 3.0]), np.zeros(3), 50, 30, 0)
+    assert np.allclose(rho, 1.0)
+    rho = st.spearman_rollouts(np.array([16, 32, 64]), np.array([3.0, 2.0, 1.0]), np.zeros(3), 50, 30, 0)
+    assert np.allclose(rho, -1.0)
+
+
+# The paper's Tables 1 (extrinsic) and 3 (task): model, dimension, mean, std of % weights remaining.
+TABLE1 = [
+    ("w16", 16, 15.86, 0.71),
+    ("w16", 32, 19.15, 1.96),
+    ("w16", 64, 18.38, 1.70),
+    ("w16", 128, 14.53, 1.30),
+    ("w32", 16, 13.37, 1.33),
+    ("w32", 32, 14.03, 0.59),
+    ("w32", 64, 13.26, 0.50),
+    ("w32", 128, 11.76, 1.12),
+    ("w64", 16, 10.66, 0.69),
+    ("w64", 32, 10.17, 0),
+    ("w64", 64, 10.17, 0),
+    ("w64", 128, 9.39, 0.25),
+]
+TABLE3 = [
+    ("mlp-256-128", 16, 5.65, 0.09),
+    ("mlp-256-128", 32, 5.79, 0),
+    ("mlp-256-128", 64, 5.79, 0),
+    ("mlp-256-128", 128, 5.72, 0.09),
+    ("mlp-512-256", 16, 5.40, 0),
+    ("mlp-512-256", 32, 5.40, 0),
+    ("mlp-512-256", 64, 5.34, 0.08),
+    ("mlp-512-256", 128, 5.40, 0),
+    ("mlp-1024-512", 16, 5.06, 0),
+    ("mlp-1024-512", 32, 5.06, 0),
+    ("mlp-1024-512", 64, 5.06, 0),
+    ("mlp-1024-512", 128, 5.06, 0),
+]
+
+
+def _summary(table, experiment):
+    frame = pd.DataFrame(table, columns=["model", "dimension", "remaining_pct_mean", "remaining_pct_std"])
+    return frame.assign(experiment=experiment)
+
+
+def test_pooled_form_reproduces_the_papers_reported_correlations():
+    summary = pd.concat([_summary(TABLE1, "extrinsic"), _summary(TABLE3, "task")])
+    corr = st.correlation_summary(st.correlation_rollouts(summary, rollouts=2000, samples=1000, seed=0))
+    got = corr.set_index(["experiment", "scope"])
+    pooled_ext = got.loc[("extrinsic", "pooled")]
+    pooled_task = got.loc[("task", "pooled")]
+    assert pooled_ext["rho_mean"] == pytest.approx(-0.22, abs=0.02)  # paper: -0.22 ± 0.03
+    assert pooled_ext["rho_std"] == pytest.approx(0.03, abs=0.01)
+    assert pooled_task["rho_mean"] == pytest.approx(0.01, abs=0.02)  # paper: 0.01 ± 0.03
+    # the mean of per-model correlations does not give the reported values
+    assert got.loc[("extrinsic", "model_mean"), "rho_mean"] < -0.4
+    # a model whose cells are all constant has no defined correlation, and says so
+    constant = corr[(corr["experiment"] == "task") & (corr["model"] == "mlp-1024-512")].iloc[0]
+    assert constant["undefined"] == 2000 and np.isnan(constant["rho_mean"])
+
+
+def test_correlation_is_seeded():
+    summary = _summary(TABLE1, "extrinsic")
+    a = st.correlation_rollouts(summary, rollouts=20, samples=100, seed=1)
+    b = st.correlation_rollouts(summary, rollouts=20, samples=100, seed=1)
+    c = st.correlation_rollouts(summary, rollouts=20, samples=100, seed=2)
+    assert a.equals(b) and not a.equals(c)
+
+
+def test_markdown_table_lists_every_cell():
+    text = st.markdown_table(_summary(TABLE3, "task").assign(seeds=3), {"task": "task dimension"})
+    assert "| Model | Task dimension | Weights remaining (%) | Seeds |" in text
+    assert text.count("\n| ") == 12 + 1 and "5.65 ± 0.09" in text

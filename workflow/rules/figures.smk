@@ -1,0 +1,53 @@
+rule draw_figures:
+    input:
+        rounds=ROUND_TABLES["rounds"],
+        correlation=f"{TABLE_DIR}/correlation.parquet",
+    output:
+        accuracy=[
+            report(
+                f"{stem}.png", caption="../report/accuracy.rst", category="Accuracy vs weights remaining"
+            )
+            for stem in ACCURACY_FIGURES
+        ],
+        correlation=report(
+            f"{CORRELATION_FIGURE}.png", caption="../report/correlation.rst", category="Correlation"
+        ),
+        pdf=[f for f in FIGURES if f.endswith(".pdf")],
+    params:
+        labels=LABELS,
+        out=output_dir,
+    log:
+        f"{LOGS}/figures.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    shell:
+        "prunability figures --rounds {input.rounds} --correlation {input.correlation} "
+        "--out-dir {params.out} --label {params.labels} 2> {log}"
+
+
+rule html_report:
+    input:
+        FIGURES,
+        STATS_TABLES,
+        timing=ROUND_TABLES["timing"],
+    output:
+        REPORT,
+    params:
+        labels=LABELS,
+        study=config["study"],
+        tables=lambda w, input: os.path.dirname(input.timing),
+        figures=lambda w, input: os.path.dirname(input[0]),
+        captions=CAPTIONS,
+    log:
+        f"{LOGS}/report.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "prunability report --study {params.study} --tables {params.tables} --figures {params.figures} "
+        "--captions {params.captions} --label {params.labels} --out {output} 2> {log}"

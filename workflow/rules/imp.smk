@@ -1,0 +1,63 @@
+# One job per IMP round; round r depends on round r-1 and on round 0's rewind point.
+# `group: "imp"` lets a cluster profile run the whole chain of one run as one job.
+IMP_ARGS = (
+    "--data {input.data} --out {params.out} --experiment {wildcards.experiment} --model {wildcards.model} "
+    "--dimension {wildcards.dimension} --seed {wildcards.seed} --recipe {params.recipe:q} "
+    "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {threads}"
+)
+IMP_PARAMS = dict(
+    out=output_dir,
+    recipe=recipe_json,
+    fraction=config["imp"]["prune_fraction"],
+    ignore=" ".join(config["imp"]["ignore"]),
+    device=config["device"],
+)
+
+
+rule imp_dense:
+    input:
+        data=DATA,
+    output:
+        round_files(f"{RUN}/round_000"),
+        rewind=f"{RUN}/round_000/rewind.safetensors",
+    params:
+        **IMP_PARAMS,
+    log:
+        f"{RUN_LOGS}/round_000.log",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+        gpu=0,
+    group:
+        "imp"
+    shell:
+        f"prunability imp-round --round 0 {IMP_ARGS} 2> {{log}}"
+
+
+rule imp_prune:
+    input:
+        data=DATA,
+        previous=lambda w: round_files(previous_round(w)),
+        rewind=f"{RUN}/round_000/rewind.safetensors",
+    output:
+        round_files(f"{RUN}/round_{{r}}"),
+    params:
+        previous=previous_round,
+        **IMP_PARAMS,
+    log:
+        f"{RUN_LOGS}/round_{{r}}.log",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+        gpu=0,
+    group:
+        "imp"
+    shell:
+        f"prunability imp-round --round {{wildcards.r}} --previous {{params.previous}} "
+        f"--rewind {{input.rewind}} {IMP_ARGS} 2> {{log}}"

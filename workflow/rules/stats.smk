@@ -1,0 +1,20 @@
+rule stats:
+    input:
+        ROUND_TABLES["rounds"],
+    output:
+        STATS_TABLES,
+    params:
+        stats=config["statistics"],
+        labels=LABELS,
+        out=output_dir,
+    log:
+        f"{LOGS}/stats.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    shell:
+        "prunability stats --rounds {input} --out-dir {params.out} "
+        "--tolerance {params.stats[tolerance]} --rollouts {params.stats[rollouts]} "
+        "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} 2> {log}"
