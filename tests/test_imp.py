@@ -82,6 +82,14 @@ def test_same_config_and_seed_give_byte_identical_artifacts(tiny_data, tmp_path,
     assert (c[0] / "weights.safetensors").read_bytes() != (a[0] / "weights.safetensors").read_bytes()
 
 
+def test_artifacts_get_ordinary_permissions(tiny_data, tmp_path, recipe):
+    from prunability.artifacts import FILE_MODE
+
+    dirs = _chain(tiny_data, tmp_path, recipe, rounds=0)
+    assert (dirs[0] / "weights.safetensors").stat().st_mode & 0o777 == FILE_MODE
+    assert not list(dirs[0].glob("*.tmp"))
+
+
 def test_metrics_row_reports_both_densities(tiny_data, tmp_path, recipe):
     import pandas as pd
 

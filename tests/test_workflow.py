@@ -1,5 +1,6 @@
 """The Snakemake workflow end to end on a tiny study: outputs, idempotence, partial reruns, redraws."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -37,7 +38,8 @@ pytestmark = pytest.mark.slow
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    env = {**os.environ, "PATH": f"{SNAKEMAKE.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
     return done

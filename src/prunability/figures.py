@@ -37,7 +37,7 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
     """Test accuracy vs % weights remaining: a panel per model, a line per dimension, mean ± std band."""
     exp = rounds[rounds["experiment"] == experiment]
     models = sorted(exp["model"].unique(), key=lambda m: exp.loc[exp["model"] == m, "prunable_weights"].iloc[0])
-    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 3.8), squeeze=False, layout="constrained")
     colors = plt.get_cmap("viridis")
     dims = sorted(exp["dimension"].unique())
     for ax, model in zip(axes[0], models, strict=True):
@@ -64,7 +64,7 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
 
 def correlation_figure(draws: pd.DataFrame, stem: str | Path) -> None:
     """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks."""
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     pooled = draws[draws["scope"] == "pooled"]
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
         rho = block["rho"].dropna()
