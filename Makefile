@@ -10,7 +10,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # The CPU build of torch that lies on the build machines' disk; cluster users get torch from envs/*.yaml.
 TORCH ?= torch==2.13.0
 
-.PHONY: study test lint figures benchmark clean-venv
+.PHONY: study test lint figures benchmark benchmark-images clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ figures: $(BIN)/.installed
 
 benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/engine_vs_reference.py
+	$(BIN)/python benchmarks/engine_vs_reference.py --model mlp-64-32
+
+benchmark-images: $(BIN)/.installed
+	$(BIN)/python benchmarks/engine_vs_reference.py --images --model resnet20-16 --steps 15
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -q

@@ -7,6 +7,11 @@ Both train the same MLP on the same data at 20 % density for the same number of 
 three ways of keeping pruned weights at zero, inside the engine's loop.
 
     python benchmarks/engine_vs_reference.py [--model mlp-256-128] [--steps 400] [--threads 2]
+    python benchmarks/engine_vs_reference.py --images --model resnet20-16 --steps 20
+
+With --images the data are 32-px RGB uint8 images (random pixels: throughput does not depend on content) with
+the conventional augmentation: per sample in the reference (pad 4, random crop, flip, to float, normalise, as
+torchvision's transforms do), batched on the device in the engine.
 """
 
 import argparse
@@ -18,6 +23,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from prunability import masks as ml
+from prunability.data.images import channel_stats
 from prunability.data.loading import DeviceData, standardize
 from prunability.data.synthetic import linear_task
 from prunability.engine import train
@@ -40,7 +46,25 @@ class PerSample(Dataset):
         return torch.from_numpy((self.x[i] - self.mean) / self.std), int(self.y[i])
 
 
-def reference(model, data: PerSample, masks, steps: int, batch: int) -> float:
+class PerSampleImages(Dataset):
+    """torchvision-style: pad, random crop and flip one image at a time, then to float and normalise."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: torch.Tensor):
+        self.x, self.y, self.mean, self.std = x, y, mean.view(-1, 1, 1).float(), std.view(-1, 1, 1).float()
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int):
+        img = F.pad(self.x[i], (4, 4, 4, 4))
+        top, left = (int(v) for v in torch.randint(0, 9, (2,)))
+        img = img[:, top : top + 32, left : left + 32]
+        if torch.rand(()) < 0.5:
+            img = img.flip(-1)
+        return (img.float() / 255 - self.mean) / self.std, int(self.y[i])
+
+
+def reference(model, data: Dataset, masks, steps: int, batch: int) -> float:
     """open_lth-style loop; returns seconds."""
     params = dict(model.named_parameters())
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
@@ -83,7 +107,8 @@ def mask_strategy(model, data: DeviceData, masks, steps: int, batch: int, how: s
         if how == "forward":
             with torch.no_grad():
                 torch._foreach_mul_(masked, mask_list)
-        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        x, y = data.train_batch(idx, torch.Generator().manual_seed(step))
+        loss = F.cross_entropy(model(x), y)
         for p in opt.params:
             p.grad = None
         loss.backward()
@@ -96,6 +121,21 @@ def mask_strategy(model, data: DeviceData, masks, steps: int, batch: int, how: s
     return time.perf_counter() - tic
 
 
+def _vectors() -> tuple[DeviceData, Dataset]:
+    raw = linear_task(64, 128, 1024, n_train=20000, n_test=100, seed=0)
+    x_train, x_test = standardize(raw["x_train"], raw["x_test"])
+    return DeviceData(x_train, raw["y_train"], x_test, raw["y_test"], 2), PerSample(raw["x_train"], raw["y_train"])
+
+
+def _images() -> tuple[DeviceData, Dataset]:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 256, (5000, 3, 32, 32), generator=g, dtype=torch.uint8)
+    y = torch.randint(0, 10, (5000,), generator=g)
+    mean, std = channel_stats(x)
+    data = DeviceData(x, y, x[:100], y[:100], 10, mean=mean.float(), std=std.float(), augment=True)
+    return data, PerSampleImages(x, y, mean, std)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="mlp-256-128")
@@ -103,15 +143,13 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--images", action="store_true", help="32-px RGB images with crop/flip augmentation")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    raw = linear_task(64, 128, 1024, n_train=20000, n_test=100, seed=0)
-    x_train, x_test = standardize(raw["x_train"], raw["x_test"])
-    device_data = DeviceData(x_train, raw["y_train"], x_test, raw["y_test"], 2)
-    per_sample = PerSample(raw["x_train"], raw["y_train"])
+    device_data, per_sample = _images() if args.images else _vectors()
 
     def fresh():
-        model = build_model(args.model, (1024,), 2, seed=0)
+        model = build_model(args.model, device_data.input_shape, device_data.num_classes, seed=0)
         weights = dict(model.named_parameters())
         masks = ml.full_masks(model, ml.prunable_names(model))
         for _ in range(7):  # 0.8^7 = 21 % density
@@ -137,7 +175,8 @@ def main() -> None:
         }.items():
             timings.setdefault(name, []).append(fn(*fresh()))
     ref = statistics.median(timings["reference (DataLoader, torch.optim, mask in forward)"])
-    print(f"{args.model}, batch {args.batch}, {args.steps} steps, {args.threads} CPU threads, median of {args.repeats}")
+    workload = f"{args.model}{' on 32-px images' if args.images else ''}"
+    print(f"{workload}, batch {args.batch}, {args.steps} steps, {args.threads} CPU threads, median of {args.repeats}")
     for name, values in timings.items():
         med = statistics.median(values)
         print(f"  {name:55s} {args.steps * args.batch / med:9.0f} examples/s   x{ref / med:5.2f} vs reference")

@@ -25,9 +25,23 @@ def cmd_check_config(args: argparse.Namespace) -> None:
 
 
 def cmd_dataset(args: argparse.Namespace) -> None:
+    import torch
+
     from prunability.data.registry import build_dataset
 
+    torch.set_num_threads(args.threads)
     build_dataset(args.kind, json.loads(args.params), args.dimension, args.seed, args.out)
+
+
+def cmd_measure_dim(args: argparse.Namespace) -> None:
+    import torch
+
+    from prunability.measured_dim import measure
+
+    torch.set_num_threads(args.threads)
+    run = {"experiment": args.experiment, "dimension": args.dimension, "seed": args.seed}
+    row = measure(args.data, args.out, run, args.samples, args.k)
+    print(f"measured intrinsic dimension: {row}", file=sys.stderr)
 
 
 def cmd_imp_round(args: argparse.Namespace) -> None:
@@ -60,10 +74,11 @@ def cmd_imp_round(args: argparse.Namespace) -> None:
 
 
 def cmd_tables(args: argparse.Namespace) -> None:
-    from prunability.tables import collect_rounds, collect_timing
+    from prunability.tables import collect_measured, collect_rounds, collect_timing
 
     rounds = collect_rounds(args.metrics, args.rounds)
     collect_timing(args.timing, args.timing_out)
+    collect_measured(args.measured, args.measured_out)
     print(
         f"{len(rounds)} rounds of {rounds.groupby(['experiment', 'model', 'dimension', 'seed']).ngroups} runs",
         file=sys.stderr,
@@ -78,8 +93,14 @@ def cmd_stats(args: argparse.Namespace) -> None:
 
     out = Path(args.out_dir)
     prunability = st.smallest_matching(pd.read_parquet(args.rounds), args.tolerance)
-    summary = st.summarize(prunability)
-    draws = st.correlation_rollouts(summary, args.rollouts, args.samples, args.seed)
+    summary = st.with_measured_dim(st.summarize(prunability), pd.read_parquet(args.measured))
+    draws = pd.concat(
+        [
+            st.correlation_rollouts(summary, args.rollouts, args.samples, args.seed, axis=axis)
+            for axis in ("dimension", "id_mle")
+        ],
+        ignore_index=True,
+    )
     write_frame(out / "prunability.parquet", prunability)
     write_frame(out / "summary.parquet", summary)
     write_frame(out / "correlation.parquet", draws)
@@ -123,7 +144,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--dimension", type=int, required=True)
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--out", required=True)
+    s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_dataset)
+
+    s = sub.add_parser("measure-dim", help="estimate the intrinsic dimension of one data artifact")
+    s.add_argument("--data", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--experiment", required=True)
+    s.add_argument("--dimension", type=int, required=True)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--samples", type=int, default=2000, help="points used (a seeded subsample)")
+    s.add_argument("--k", type=int, default=20, help="neighbours of the Levina-Bickel MLE")
+    s.add_argument("--threads", type=int, default=1)
+    s.set_defaults(func=cmd_measure_dim)
 
     s = sub.add_parser("imp-round", help="run one IMP round (0 = dense)")
     s.add_argument("--data", required=True)
@@ -144,6 +177,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("tables", help="collect round metrics into long tables")
     s.add_argument("--metrics", nargs="+", required=True)
+    s.add_argument("--measured", nargs="+", required=True, help="measure-dim outputs")
+    s.add_argument("--measured-out", required=True, help="output measured_dim.parquet")
     s.add_argument("--timing", nargs="+", required=True)
     s.add_argument("--rounds", required=True, help="output rounds.parquet")
     s.add_argument("--timing-out", required=True, help="output timing.parquet")
@@ -151,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("stats", help="smallest matching subnetworks, summaries, correlations")
     s.add_argument("--rounds", required=True)
+    s.add_argument("--measured", required=True, help="measured_dim.parquet")
     s.add_argument("--out-dir", required=True)
     s.add_argument("--tolerance", type=float, default=0.0)
     s.add_argument("--rollouts", type=int, default=5000)

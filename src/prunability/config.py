@@ -52,6 +52,17 @@ def load_schema(path: Path = SCHEMA) -> dict:
     return yaml.safe_load(Path(path).read_text())
 
 
+def _train_size(data: dict) -> int | None:
+    """Training examples a dataset will have, where the config alone says (for the rewind-before-end check)."""
+    if data["kind"] == "synthetic_linear":
+        return data["n_train"]
+    if data["kind"] == "digits_resized":
+        return 1797 - round(data["test_fraction"] * 1797)
+    if data["kind"] == "biggan_latent":
+        return data["per_class"] * len(data["class_ids"])
+    return 50000 if data["kind"] == "cifar10_resized" else None
+
+
 def _semantic_problems(config: dict) -> Iterator[str]:
     """Checks the schema cannot express: names that must parse, dimensions that must fit, k < T."""
     for name, exp in config["experiments"].items():
@@ -69,7 +80,9 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             too_big = [d for d in exp["dimensions"] if d > data["intrinsic_dim"]]
             if too_big:
                 yield f"{where}.dimensions: task dimensions {too_big} exceed intrinsic_dim {data['intrinsic_dim']}"
-        recipe, n = Recipe.from_dict(exp["training"]), data.get("n_train")
+        if data["kind"] == "biggan_latent" and max(exp["dimensions"]) > 128:
+            yield f"{where}.dimensions: BigGAN latents have 128 components; got {max(exp['dimensions'])}"
+        recipe, n = Recipe.from_dict(exp["training"]), _train_size(data)
         if n:
             spe = -(-n // recipe.batch_size)
             if to_steps(recipe.rewind, spe) >= to_steps(recipe.duration, spe):

@@ -21,8 +21,6 @@ from prunability.optim import SGD, Adam, Optimizer
 from prunability.recipe import Recipe, to_steps
 from prunability.seeding import generator
 
-Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
-
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
     return math.ceil(n / batch_size)
@@ -62,7 +60,6 @@ def train(
     seed: int,
     start_step: int = 0,
     snapshot_step: int | None = None,
-    augment: Augment | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
 ) -> tuple[dict[str, torch.Tensor] | None, int]:
     """Train from ``start_step`` to the recipe's end; return (state at ``snapshot_step`` or None, steps run).
@@ -89,9 +86,7 @@ def train(
         if order is None or pos == 0:
             order = epoch_order(seed, epoch, n, device)
         idx = order[pos * recipe.batch_size : (pos + 1) * recipe.batch_size]
-        x, y = data.x_train[idx], data.y_train[idx]
-        if augment is not None:
-            x = augment(x, generator(seed, "augment", step))
+        x, y = data.train_batch(idx, generator(seed, "augment", step) if data.augment else None)
         optimizer.lr = recipe.lr_at(step, total, warmup)
         with autocast(device):
             loss = F.cross_entropy(model(x), y)
@@ -115,15 +110,17 @@ def train(
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy) over ``x`` in eval mode."""
+def evaluate(
+    model: nn.Module, data: DeviceData, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024
+) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy) over stored examples ``x`` of ``data``, in eval mode."""
     model.eval()
     device = x.device
     loss = torch.zeros((), device=device, dtype=torch.float64)
     correct = torch.zeros((), device=device, dtype=torch.long)
     for i in range(0, x.shape[0], batch_size):
         with autocast(device):
-            logits = model(x[i : i + batch_size]).float()
+            logits = model(data.inputs(x[i : i + batch_size])).float()
         yb = y[i : i + batch_size]
         loss += F.cross_entropy(logits, yb, reduction="sum").double()
         correct += (logits.argmax(1) == yb).sum()

@@ -58,13 +58,15 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
         ax.set_ylabel("Test accuracy %")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
-    fig.suptitle(f"{experiment}: IMP with weight rewinding, mean ± std over seeds", fontsize=10)
+    sources = ", ".join(sorted(exp["data_source"].unique())) if "data_source" in exp else ""
+    fig.suptitle(f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds", fontsize=10)
     save(fig, stem)
 
 
 def correlation_figure(draws: pd.DataFrame, stem: str | Path) -> None:
     """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks."""
     fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    draws = draws[draws["axis"] == "dimension"]
     pooled = draws[draws["scope"] == "pooled"]
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
         rho = block["rho"].dropna()

@@ -70,10 +70,11 @@ def _start_masks(spec: RoundSpec, model: torch.nn.Module, names: list[str]) -> d
 def _metrics_row(spec: RoundSpec, model, masks, data: DeviceData, steps: int, spe: int) -> dict:
     remaining, prunable = masklib.count(masks)
     total = sum(p.numel() for p in model.parameters())
-    test_loss, test_acc = evaluate(model, data.x_test, data.y_test)
-    train_loss, train_acc = evaluate(model, data.x_train, data.y_train)
+    test_loss, test_acc = evaluate(model, data, data.x_test, data.y_test)
+    train_loss, train_acc = evaluate(model, data, data.x_train, data.y_train)
     return {
         **dict(spec.run),
+        "data_source": data.source,
         "round": spec.round,
         "density": remaining / prunable,
         "density_all": (total - (prunable - remaining)) / total,

@@ -44,9 +44,15 @@ def _summary_html(summary: pd.DataFrame, labels: dict[str, str]) -> str:
                     for m, s in zip(exp["dense_accuracy_mean"], exp["dense_accuracy_std"], strict=True)
                 ],
                 "Seeds": exp["seeds"],
+                "Measured ID (MLE / TwoNN)": [
+                    f"{a:.1f} / {b:.1f}" for a, b in zip(exp["id_mle"], exp["id_twonn"], strict=True)
+                ],
             }
         )
         parts.append(f"<h3>{html.escape(experiment)}</h3>" + table.to_html(index=False, border=0))
+        sources = ", ".join(sorted(set(exp.get("data_source", []))))
+        if sources:
+            parts.append(f"<p class='caption'>data: {html.escape(sources)}</p>")
     return "".join(parts)
 
 
@@ -54,7 +60,8 @@ def _correlation_html(correlation: pd.DataFrame) -> str:
     shown = correlation.assign(
         model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
         rho=[f"{m:.3f} ± {s:.3f}" for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
-    )[["experiment", "scope", "model", "rho", "undefined"]]
+        axis=correlation["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"}),
+    )[["experiment", "axis", "scope", "model", "rho", "undefined"]]
     return shown.to_html(index=False, border=0)
 
 

@@ -41,6 +41,7 @@ def smallest_matching(rounds: pd.DataFrame, tolerance: float = 0.0) -> pd.DataFr
                 "test_accuracy": best["test_accuracy"],
                 "rounds_run": int(run["round"].max()),
                 "matches_at_last_round": bool(best["round"] == run["round"].max()),
+                **({"data_source": run["data_source"].iloc[0]} if "data_source" in run else {}),
             }
         )
     return pd.DataFrame(rows)
@@ -58,9 +59,18 @@ def summarize(prunability: pd.DataFrame) -> pd.DataFrame:
         dense_accuracy_mean=("dense_accuracy", "mean"),
         dense_accuracy_std=("dense_accuracy", "std"),
     ).reset_index()
+    if "data_source" in prunability:
+        out = out.merge(prunability[[*CELL_KEYS, "data_source"]].drop_duplicates(CELL_KEYS), on=CELL_KEYS)
     std_cols = [c for c in out.columns if c.endswith("_std")]
     out[std_cols] = out[std_cols].fillna(0.0)
     return out
+
+
+def with_measured_dim(summary: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
+    """Join the mean measured intrinsic dimension (over seeds) of each (experiment, dimension) to the summary."""
+    cols = [c for c in measured.columns if c.startswith("id_")]
+    means = measured.groupby(["experiment", "dimension"], sort=True)[cols].mean().reset_index()
+    return summary.merge(means, on=["experiment", "dimension"], how="left")
 
 
 def _row_spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -101,15 +111,19 @@ def correlation_rollouts(
     samples: int = 1000,
     seed: int = 0,
     value: str = "remaining_pct",
+    axis: str = "dimension",
 ) -> pd.DataFrame:
-    """Long table of rho draws: one block per (experiment, model) and one ``pooled`` block per experiment."""
+    """Long table of rho draws: one block per (experiment, model), one ``pooled`` block per experiment.
+
+    ``axis`` is the column ranked against prunability: the nominal ``dimension`` or a measured one (``id_mle``).
+    """
     frames = []
     for experiment, exp in summary.groupby("experiment", sort=True):
         blocks = [(m, "model", cells) for m, cells in exp.groupby("model", sort=True)]
         blocks.append(("all", "pooled", exp))
         for model, scope, cells in blocks:
             rho = spearman_rollouts(
-                cells["dimension"].to_numpy(),
+                cells[axis].to_numpy(),
                 cells[f"{value}_mean"].to_numpy(),
                 cells[f"{value}_std"].to_numpy(),
                 rollouts,
@@ -120,6 +134,7 @@ def correlation_rollouts(
                 pd.DataFrame(
                     {
                         "experiment": experiment,
+                        "axis": axis,
                         "scope": scope,
                         "model": model,
                         "rollout": np.arange(rollouts),
@@ -131,15 +146,16 @@ def correlation_rollouts(
 
 
 def correlation_summary(draws: pd.DataFrame) -> pd.DataFrame:
-    """Mean ± std of rho per model, their mean over models (``model_mean``), and the pooled form."""
+    """Mean ± std of rho per model, their mean over models (``model_mean``), and the pooled form, per axis."""
+    keys = ["experiment", "axis"]
     stats = (
-        draws.groupby(["experiment", "scope", "model"], sort=True)["rho"]
+        draws.groupby([*keys, "scope", "model"], sort=True)["rho"]
         .agg(rho_mean="mean", rho_std="std", undefined=lambda r: int(r.isna().sum()))
         .reset_index()
     )
     per_model = stats[stats["scope"] == "model"]
     means = (
-        per_model.groupby("experiment", sort=True)
+        per_model.groupby(keys, sort=True)
         .agg(
             rho_mean=("rho_mean", "mean"),
             rho_std=("rho_std", "mean"),
@@ -155,16 +171,18 @@ def markdown_table(summary: pd.DataFrame, labels: dict[str, str], value: str = "
     """The summary as Markdown, one table per experiment: model, dimension, weights remaining mean ± std."""
     from prunability.models.registry import display_name
 
+    measured = "id_mle" in summary.columns
     parts = []
     for experiment, exp in summary.groupby("experiment", sort=True):
         label = labels.get(experiment, "dimension")
-        parts.append(f"### {experiment}\n")
-        parts.append(f"| Model | {label.capitalize()} | Weights remaining (%) | Seeds |")
-        parts.append("|---|---:|---:|---:|")
+        head = f"| Model | {label.capitalize()} | Weights remaining (%) | Seeds |"
+        parts += [f"### {experiment}\n", head + (" Measured ID (MLE) |" if measured else "")]
+        parts.append("|---|---:|---:|---:|" + ("---:|" if measured else ""))
         for _, row in exp.iterrows():
-            parts.append(
+            line = (
                 f"| {display_name(row['model'])} | {row['dimension']} | "
                 f"{row[f'{value}_mean']:.2f} ± {row[f'{value}_std']:.2f} | {row['seeds']} |"
             )
+            parts.append(line + (f" {row['id_mle']:.1f} |" if measured else ""))
         parts.append("")
     return "\n".join(parts)

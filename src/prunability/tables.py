@@ -23,3 +23,10 @@ def collect_timing(timings: list[str | Path], out: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(rows)[keep].sort_values(ORDER, ignore_index=True)
     write_frame(out, frame)
     return frame
+
+
+def collect_measured(paths: list[str | Path], out: str | Path) -> pd.DataFrame:
+    """Measured intrinsic dimension per data artifact (experiment, dimension, seed)."""
+    frame = read_frames(paths).sort_values(["experiment", "dimension", "seed"], ignore_index=True)
+    write_frame(out, frame)
+    return frame

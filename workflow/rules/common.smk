@@ -6,13 +6,14 @@ from prunability.config import runs
 
 STUDY = f"results/{config['study']}"
 DATA = f"{STUDY}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.safetensors"
+MEASURED = f"{STUDY}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.parquet"
 RUN = f"{STUDY}/runs/{{experiment}}/{{model}}/dim{{dimension}}/seed{{seed}}"
 RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/dim{{dimension}}/seed{{seed}}"
 LOGS = f"{STUDY}/logs"
 TABLE_DIR = f"{STUDY}/tables"
 FIGURE_DIR = f"{STUDY}/figures"
 ROUNDS = range(config["imp"]["rounds"] + 1)
-ROUND_TABLES = {name: f"{TABLE_DIR}/{name}.parquet" for name in ("rounds", "timing")}
+ROUND_TABLES = {name: f"{TABLE_DIR}/{name}.parquet" for name in ("rounds", "timing", "measured_dim")}
 STATS_TABLES = [
     f"{TABLE_DIR}/{name}"
     for name in (
@@ -67,6 +68,12 @@ def previous_round(wildcards) -> str:
 
 def output_dir(wildcards, output) -> str:
     return os.path.dirname(output[0])
+
+
+def all_measured() -> list[str]:
+    """The measured-dimension row of every data artifact of the study."""
+    cells = sorted({(run.experiment, run.dimension, run.seed) for run in runs(config)})
+    return [MEASURED.format(experiment=e, dimension=d, seed=s) for e, d, s in cells]
 
 
 def all_round_files(name: str) -> list[str]:

@@ -1,6 +1,7 @@
 rule stats:
     input:
-        ROUND_TABLES["rounds"],
+        rounds=ROUND_TABLES["rounds"],
+        measured=ROUND_TABLES["measured_dim"],
     output:
         STATS_TABLES,
     params:
@@ -15,6 +16,6 @@ rule stats:
         mem_mb=8000,
         runtime=30,
     shell:
-        "prunability stats --rounds {input} --out-dir {params.out} "
+        "prunability stats --rounds {input.rounds} --measured {input.measured} --out-dir {params.out} "
         "--tolerance {params.stats[tolerance]} --rollouts {params.stats[rollouts]} "
         "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} 2> {log}"

@@ -2,6 +2,7 @@ rule tables:
     input:
         metrics=all_round_files("metrics.parquet"),
         timing=all_round_files("timing.json"),
+        measured=all_measured(),
     output:
         **ROUND_TABLES,
     log:
@@ -13,4 +14,5 @@ rule tables:
         runtime=30,
     shell:
         "prunability tables --metrics {input.metrics} --timing {input.timing} "
-        "--rounds {output.rounds} --timing-out {output.timing} 2> {log}"
+        "--measured {input.measured} --rounds {output.rounds} --timing-out {output.timing} "
+        "--measured-out {output.measured_dim} 2> {log}"

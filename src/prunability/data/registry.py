@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from prunability.artifacts import save_tensors
+from prunability.data import image_sets
 from prunability.data.synthetic import linear_task
 
 
@@ -21,8 +22,35 @@ def _linear(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torc
     )
 
 
+def _digits(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
+    return image_sets.digits(size=dimension, test_fraction=params["test_fraction"], seed=seed)
+
+
+def _cifar10(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
+    return image_sets.cifar10(size=dimension, root=params["root"], download=params["download"])
+
+
+def _biggan(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
+    keys = ("weights", "class_ids", "per_class", "test_per_class", "truncation", "size", "generator_seed")
+    return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **{k: params[k] for k in keys})
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], int, int], dict[str, torch.Tensor]]] = {
     "synthetic_linear": _linear,
+    "digits_resized": _digits,
+    "cifar10_resized": _cifar10,
+    "biggan_latent": _biggan,
+}
+# Where the data comes from, carried into every metrics row: substitutes are labelled as such everywhere.
+SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "synthetic_linear": lambda p: "synthetic linear task",
+    "digits_resized": lambda p: "scikit-learn digits 8x8 (offline substitute for CIFAR-10)",
+    "cifar10_resized": lambda p: "CIFAR-10",
+    "biggan_latent": lambda p: (
+        f"BigGAN-deep-128 ({p['weights']})"
+        if p["weights"]
+        else "BigGAN-deep-128 architecture, seeded random weights (offline substitute for the pretrained generator)"
+    ),
 }
 
 
@@ -32,5 +60,13 @@ def build_dataset(kind: str, params: dict[str, Any], dimension: int, seed: int, 
         raise ValueError(f"unknown dataset kind {kind!r}; known: {sorted(BUILDERS)}")
     tensors = BUILDERS[kind](params, dimension, seed)
     num_classes = int(max(tensors["y_train"].max(), tensors["y_test"].max())) + 1
-    meta = {"kind": kind, "dimension": dimension, "seed": seed, "params": params, "num_classes": num_classes}
+    meta = {
+        "kind": kind,
+        "dimension": dimension,
+        "seed": seed,
+        "params": params,
+        "num_classes": num_classes,
+        "augment": bool(params.get("augment", False)),
+        "source": SOURCES[kind](params),
+    }
     save_tensors(out, tensors, meta)

@@ -1,6 +1,6 @@
 """Model names map to builders: ``<family>-<int>-<int>...``, the integers being the family's sizes.
 
-``mlp-256-128`` is MLP-P-Q with P=256, Q=128. Later families register themselves in ``FAMILIES``.
+``mlp-256-128`` is MLP-P-Q with P=256, Q=128; ``resnet20-16`` is ResNet20 of width 16.
 """
 
 from collections.abc import Callable
@@ -9,9 +9,11 @@ import torch
 from torch import nn
 
 from prunability.models.mlp import mlp
+from prunability.models.resnet import resnet20
 
 FAMILIES: dict[str, Callable[[list[int], tuple[int, ...], int], nn.Module]] = {
     "mlp": mlp,
+    "resnet20": resnet20,
 }
 
 
@@ -34,6 +36,8 @@ def build_model(name: str, input_shape: tuple[int, ...], num_classes: int, seed:
 
 
 def display_name(name: str) -> str:
-    """The paper's spelling: ``mlp-256-128`` -> ``MLP-256-128``."""
+    """The paper's spelling: ``mlp-256-128`` -> ``MLP-256-128``, ``resnet20-16`` -> ``ResNet20-W16``."""
     family, sizes = parse_name(name)
+    if family == "resnet20":
+        return f"ResNet20-W{sizes[0]}"
     return "-".join([family.upper(), *map(str, sizes)])

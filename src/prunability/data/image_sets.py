@@ -1,0 +1,70 @@
+"""Image datasets of the extrinsic-dimensionality experiment: real images resized by nearest neighbour.
+
+The extrinsic dimension is the number of input values, set by resizing every image to ``size`` x ``size``
+(nearest neighbour, half-pixel convention: see ``images.resize_nearest``), which adds input dimensions without
+adding information. CIFAR-10 is the paper's dataset; scikit-learn's 8x8 digits ship with an installed
+package, so the default study can run the experiment offline (and says so wherever it reports it).
+"""
+
+import torch
+
+from prunability.data.images import resize_in_chunks
+from prunability.seeding import generator
+
+
+def _split(x: torch.Tensor, y: torch.Tensor, test_fraction: float, seed: int) -> dict[str, torch.Tensor]:
+    order = torch.randperm(len(y), generator=generator(seed, "split"))
+    n_test = round(test_fraction * len(y))
+    test, train = order[:n_test], order[n_test:]
+    return {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
+
+
+def digits(size: int, test_fraction: float, seed: int) -> dict[str, torch.Tensor]:
+    """scikit-learn's 1,797 handwritten digits (8x8, 17 grey levels) as uint8, split by seed, resized."""
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    x = torch.from_numpy(raw.images).mul(255 / 16).round().to(torch.uint8).unsqueeze(1)
+    y = torch.from_numpy(raw.target).long()
+    split = _split(x, y, test_fraction, seed)
+    return {k: resize_in_chunks(v, size) if k.startswith("x") else v for k, v in split.items()}
+
+
+def cifar10(size: int, root: str, download: bool) -> dict[str, torch.Tensor]:
+    """CIFAR-10's own train/test split, resized; the data does not depend on the seed."""
+    from prunability.data.cifar import load_cifar10
+
+    raw = load_cifar10(root, download=download)
+    return {k: resize_in_chunks(v, size) if k.startswith("x") else v for k, v in raw.items()}
+
+
+def biggan(
+    intrinsic_dim: int,
+    seed: int,
+    weights: str | None,
+    class_ids: list[int],
+    per_class: int,
+    test_per_class: int,
+    truncation: float,
+    size: int,
+    generator_seed: int = 0,
+    config=None,
+) -> dict[str, torch.Tensor]:
+    """BigGAN images whose latents vary in ``intrinsic_dim`` directions; per class, the first ``per_class``
+    images train and the rest test. Without ``weights`` the generator is the real architecture with random
+    weights drawn from ``generator_seed``, shared by every seed so that replicates differ in their latents only.
+    """
+    from prunability.data.biggan import generate, load_generator
+    from prunability.device import pick_device
+
+    model = load_generator(weights, config=config, seed=generator_seed)
+    total = per_class + test_per_class
+    out = generate(model, class_ids, total, intrinsic_dim, truncation, seed, size=size, device=pick_device("auto"))
+    is_train = torch.arange(len(out["y"])) % total < per_class
+    return {
+        "x_train": out["x"][is_train],
+        "y_train": out["y"][is_train],
+        "x_test": out["x"][~is_train],
+        "y_test": out["y"][~is_train],
+        "z_train": out["z"][is_train],
+    }
