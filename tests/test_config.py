@@ -128,3 +128,11 @@ def test_cli_check_config_reports_bad_file(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["check-config", str(path)])
     assert "config.seeds[0]" in str(info.value.code)
+
+
+def test_an_experiment_may_override_the_number_of_rounds():
+    config = _good()
+    config["imp"] = {"rounds": 5}
+    config["experiments"]["short"] = {**copy.deepcopy(config["experiments"]["task"]), "rounds": 2}
+    rounds = {run.experiment: run.rounds for run in runs(validate(config))}
+    assert rounds == {"task": 5, "short": 2}

@@ -30,7 +30,30 @@ TINY = {
                 "n_test": 128,
             },
             "training": {"lr": 0.05, "batch_size": 32, "duration": "2ep", "rewind": "4it"},
-        }
+        },
+        "extrinsic": {
+            "label": "image side (px)",
+            "dimensions": [4, 8],
+            "rounds": 1,
+            "models": ["resnet20-2"],
+            "dataset": {"kind": "digits_resized", "test_fraction": 0.5},
+            "training": {"lr": 0.05, "batch_size": 128, "duration": "1ep", "rewind": "2it"},
+        },
+        "intrinsic": {
+            "label": "intrinsic dimension",
+            "dimensions": [4, 16],
+            "rounds": 1,
+            "models": ["resnet20-2"],
+            "dataset": {
+                "kind": "biggan_latent",
+                "channel_width": 4,
+                "class_ids": [1, 2],
+                "per_class": 4,
+                "test_per_class": 2,
+                "size": 8,
+            },
+            "training": {"lr": 0.05, "batch_size": 4, "duration": "2ep", "rewind": "1it"},
+        },
     },
 }
 pytestmark = pytest.mark.slow
@@ -54,19 +77,30 @@ def study(tmp_path_factory) -> Path:
 
 
 def test_study_writes_tables_figures_and_report(study):
-    rounds = pd.read_parquet(study / "tables" / "rounds.parquet")
+    everything = pd.read_parquet(study / "tables" / "rounds.parquet")
+    assert everything.groupby("experiment").size().to_dict() == {"task": 12, "extrinsic": 8, "intrinsic": 8}
+    rounds = everything[everything["experiment"] == "task"]
     assert len(rounds) == 2 * 2 * 3  # dimensions x seeds x rounds
     assert sorted(rounds["round"].unique()) == [0, 1, 2]
     assert rounds.groupby("round")["density"].first().round(4).tolist() == [1.0, 0.8, 0.64]
     summary = pd.read_parquet(study / "tables" / "summary.parquet")
-    assert set(summary["dimension"]) == {2, 4} and (summary["seeds"] == 2).all()
+    assert set(summary.loc[summary["experiment"] == "task", "dimension"]) == {2, 4} and (summary["seeds"] == 2).all()
+    assert summary["id_mle"].notna().all() and summary["id_twonn"].notna().all()
+    sources = set(summary["data_source"])
+    assert any("substitute for CIFAR-10" in s for s in sources)
+    assert any("seeded random weights" in s for s in sources)
+    images = everything[everything["experiment"] != "task"]
+    assert set(images["model"]) == {"resnet20-2"} and images.groupby("round")["density"].first().round(4).tolist() == [
+        1.0,
+        0.8,
+    ]
     corr = pd.read_parquet(study / "tables" / "correlation_summary.parquet")
     assert set(corr["scope"]) == {"model", "model_mean", "pooled"}
-    for name in ("accuracy_task", "correlation"):
+    for name in ("accuracy_task", "accuracy_extrinsic", "accuracy_intrinsic", "correlation"):
         assert (study / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert (study / "figures" / f"{name}.pdf").read_bytes()[:4] == b"%PDF"
     report = (study / "report.html").read_text()
-    assert report.count("data:image/png;base64") == 2 and "MLP-16-8" in report
+    assert report.count("data:image/png;base64") == 4 and "MLP-16-8" in report and "ResNet20-W2" in report
     assert "Task dimension" in (study / "tables" / "summary.md").read_text()
 
 

@@ -18,10 +18,9 @@ def cmd_check_config(args: argparse.Namespace) -> None:
     from prunability.config import load, runs
 
     config = load(args.config)
-    print(
-        f"{args.config}: valid; study {config['study']!r} has {len(runs(config))} runs of "
-        f"{config['imp']['rounds'] + 1} rounds"
-    )
+    study = runs(config)
+    jobs = sum(run.rounds + 1 for run in study)
+    print(f"{args.config}: valid; study {config['study']!r} has {len(study)} runs, {jobs} IMP round jobs")
 
 
 def cmd_dataset(args: argparse.Namespace) -> None:

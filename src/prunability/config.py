@@ -109,12 +109,13 @@ def load(path: str | Path) -> dict:
 
 @dataclass(frozen=True)
 class Run:
-    """One IMP run: a (experiment, model, dimension, seed) cell of the study."""
+    """One IMP run: a (experiment, model, dimension, seed) cell of the study, and its number of rounds."""
 
     experiment: str
     model: str
     dimension: int
     seed: int
+    rounds: int
 
     @property
     def path(self) -> str:
@@ -124,7 +125,7 @@ class Run:
 def runs(config: dict) -> list[Run]:
     """Every run of the study, in a stable order."""
     return [
-        Run(name, model, dim, seed)
+        Run(name, model, dim, seed, exp.get("rounds", config["imp"]["rounds"]))
         for name, exp in config["experiments"].items()
         for model in exp["models"]
         for dim in exp["dimensions"]

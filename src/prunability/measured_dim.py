@@ -14,6 +14,7 @@ def measure(data: str | Path, out: str | Path, run: dict, samples: int, k: int) 
     tensors, meta = load_tensors(data)
     x = tensors["x_train"]
     pick = torch.randperm(len(x), generator=generator(meta["seed"], "id-sample"))[:samples]
+    k = min(k, len(pick) - 1)  # a tiny dataset has fewer neighbours than asked for
     estimates = estimate_all(x[pick].float().flatten(1), k=k)
     row = {
         **run,

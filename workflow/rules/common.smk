@@ -12,7 +12,6 @@ RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/dim{{dimension}}/seed{{se
 LOGS = f"{STUDY}/logs"
 TABLE_DIR = f"{STUDY}/tables"
 FIGURE_DIR = f"{STUDY}/figures"
-ROUNDS = range(config["imp"]["rounds"] + 1)
 ROUND_TABLES = {name: f"{TABLE_DIR}/{name}.parquet" for name in ("rounds", "timing", "measured_dim")}
 STATS_TABLES = [
     f"{TABLE_DIR}/{name}"
@@ -78,7 +77,7 @@ def all_measured() -> list[str]:
 
 def all_round_files(name: str) -> list[str]:
     """``name`` (metrics.parquet, timing.json) of every round of every run."""
-    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{name}" for run in runs(config) for r in ROUNDS]
+    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{name}" for run in runs(config) for r in range(run.rounds + 1)]
 
 
 ALL_ROUND_ARTIFACTS = [

@@ -48,15 +48,21 @@ def biggan(
     truncation: float,
     size: int,
     generator_seed: int = 0,
+    channel_width: int = 128,
     config=None,
 ) -> dict[str, torch.Tensor]:
     """BigGAN images whose latents vary in ``intrinsic_dim`` directions; per class, the first ``per_class``
     images train and the rest test. Without ``weights`` the generator is the real architecture with random
-    weights drawn from ``generator_seed``, shared by every seed so that replicates differ in their latents only.
+    weights drawn from ``generator_seed``, shared by every seed so that replicates differ in their latents only;
+    a ``channel_width`` below biggan-deep-128's 128 keeps its layers but narrows them (fast, for tests).
     """
+    from pytorch_pretrained_biggan import BigGANConfig
+
     from prunability.data.biggan import generate, load_generator
     from prunability.device import pick_device
 
+    if config is None and weights is None and channel_width != 128:
+        config = BigGANConfig(channel_width=channel_width)
     model = load_generator(weights, config=config, seed=generator_seed)
     total = per_class + test_per_class
     out = generate(model, class_ids, total, intrinsic_dim, truncation, seed, size=size, device=pick_device("auto"))

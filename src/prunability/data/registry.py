@@ -31,8 +31,8 @@ def _cifar10(params: dict[str, Any], dimension: int, seed: int) -> dict[str, tor
 
 
 def _biggan(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
-    keys = ("weights", "class_ids", "per_class", "test_per_class", "truncation", "size", "generator_seed")
-    return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **{k: params[k] for k in keys})
+    generation = {k: v for k, v in params.items() if k != "augment"}  # every other key is a generation setting
+    return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **generation)
 
 
 BUILDERS: dict[str, Callable[[dict[str, Any], int, int], dict[str, torch.Tensor]]] = {
@@ -41,16 +41,23 @@ BUILDERS: dict[str, Callable[[dict[str, Any], int, int], dict[str, torch.Tensor]
     "cifar10_resized": _cifar10,
     "biggan_latent": _biggan,
 }
+
+
+def _biggan_source(params: dict[str, Any]) -> str:
+    if params["weights"]:
+        return f"BigGAN-deep-128 ({params['weights']})"
+    width = "" if params["channel_width"] == 128 else f" narrowed to width {params['channel_width']}"
+    return (
+        f"BigGAN-deep-128 architecture{width}, seeded random weights (offline substitute for the pretrained generator)"
+    )
+
+
 # Where the data comes from, carried into every metrics row: substitutes are labelled as such everywhere.
 SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "synthetic_linear": lambda p: "synthetic linear task",
     "digits_resized": lambda p: "scikit-learn digits 8x8 (offline substitute for CIFAR-10)",
     "cifar10_resized": lambda p: "CIFAR-10",
-    "biggan_latent": lambda p: (
-        f"BigGAN-deep-128 ({p['weights']})"
-        if p["weights"]
-        else "BigGAN-deep-128 architecture, seeded random weights (offline substitute for the pretrained generator)"
-    ),
+    "biggan_latent": _biggan_source,
 }
 
 
