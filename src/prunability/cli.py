@@ -120,7 +120,9 @@ def cmd_figures(args: argparse.Namespace) -> None:
     out = Path(args.out_dir)
     for experiment in sorted(rounds["experiment"].unique()):
         accuracy_figure(rounds, experiment, labels.get(experiment, "dimension"), out / f"accuracy_{experiment}")
-    correlation_figure(pd.read_parquet(args.correlation), out / "correlation")
+    sources = rounds.groupby("experiment")["data_source"].first()
+    substitutes = frozenset(sources[sources.str.contains("substitute")].index)
+    correlation_figure(pd.read_parquet(args.correlation), out / "correlation", substitutes)
 
 
 def cmd_report(args: argparse.Namespace) -> None:

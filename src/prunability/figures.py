@@ -63,16 +63,21 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
     save(fig, stem)
 
 
-def correlation_figure(draws: pd.DataFrame, stem: str | Path) -> None:
-    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks."""
+def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: frozenset[str] = frozenset()) -> None:
+    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks.
+
+    Experiments in ``substitutes`` ran on offline stand-in data; the legend says so, so that no reader takes
+    their rho for the paper's.
+    """
     fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     draws = draws[draws["axis"] == "dimension"]
     pooled = draws[draws["scope"] == "pooled"]
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
         rho = block["rho"].dropna()
         color = f"C{i}"
+        name = f"{experiment} (substitute data)" if experiment in substitutes else experiment
         if rho.empty:
-            ax.plot([], [], color=color, label=f"{experiment}: undefined (no variation)")
+            ax.plot([], [], color=color, label=f"{name}: undefined (no variation)")
             continue
         ax.hist(
             rho,
@@ -81,7 +86,7 @@ def correlation_figure(draws: pd.DataFrame, stem: str | Path) -> None:
             density=True,
             alpha=0.55,
             color=color,
-            label=f"{experiment}: {rho.mean():.2f} ± {rho.std():.2f}",
+            label=f"{name}: {rho.mean():.2f} ± {rho.std():.2f}",
         )
         per_model = draws[(draws["experiment"] == experiment) & (draws["scope"] == "model")]
         for mean in per_model.groupby("model")["rho"].mean().dropna():
