@@ -27,6 +27,9 @@ def test_substitute_data_is_labelled_as_such(tmp_path):
     tensors, meta = load_tensors(out)
     assert tensors["x_train"].shape[1:] == (1, 12, 12)
     assert "substitute for CIFAR-10" in meta["source"] and meta["num_classes"] == 10 and meta["augment"] is False
+    scaled = tensors["x_train"].double() / 255  # channel statistics are stored once, not recomputed per round
+    assert torch.allclose(tensors["channel_mean"].double(), scaled.mean((0, 2, 3)), atol=1e-6)
+    assert torch.allclose(tensors["channel_std"].double(), scaled.std((0, 2, 3), correction=0), atol=1e-6)
 
 
 def test_image_rounds_train_on_device_resident_uint8_with_augmentation(tmp_path):

@@ -1,8 +1,9 @@
 """Load a data artifact onto the training device, whole, as tensors.
 
 Vector data (float) is standardised once at load. Image data stays uint8 on the device (4x smaller than
-float32) and becomes float per batch: scaled to [0, 1], standardised per channel with training statistics,
-and, when the artifact asks for it, randomly cropped and flipped. All of it is batched tensor work.
+float32) and becomes float per batch: scaled to [0, 1], standardised per channel with the training statistics
+the data artifact stores, and, when the artifact asks for it, randomly cropped and flipped. All of it is
+batched tensor work.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import torch
 
 from prunability.artifacts import load_tensors
-from prunability.data.images import channel_stats, normalize, random_crop_flip
+from prunability.data.images import normalize, random_crop_flip
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,11 @@ def load_data(path: str | Path, device: torch.device) -> DeviceData:
         "source": meta.get("source", ""),
     }
     if tensors["x_train"].dtype == torch.uint8:
-        mean, std = channel_stats(tensors["x_train"], chunk=512)
         return DeviceData(
             x_train=tensors["x_train"].to(device),
             x_test=tensors["x_test"].to(device),
-            mean=mean.float().to(device),
-            std=std.float().clamp_min(1e-8).to(device),
+            mean=tensors["channel_mean"].to(device),
+            std=tensors["channel_std"].clamp_min(1e-8).to(device),
             augment=bool(meta.get("augment", False)),
             **common,
         )

@@ -8,6 +8,7 @@ import torch
 
 from prunability.artifacts import save_tensors
 from prunability.data import image_sets
+from prunability.data.images import channel_stats
 from prunability.data.synthetic import linear_task
 
 
@@ -66,6 +67,9 @@ def build_dataset(kind: str, params: dict[str, Any], dimension: int, seed: int, 
     if kind not in BUILDERS:
         raise ValueError(f"unknown dataset kind {kind!r}; known: {sorted(BUILDERS)}")
     tensors = BUILDERS[kind](params, dimension, seed)
+    if tensors["x_train"].dtype == torch.uint8:  # images: per-channel statistics once here, not every round
+        mean, std = channel_stats(tensors["x_train"], chunk=512)
+        tensors |= {"channel_mean": mean.float(), "channel_std": std.float()}
     num_classes = int(max(tensors["y_train"].max(), tensors["y_test"].max())) + 1
     meta = {
         "kind": kind,
