@@ -73,11 +73,11 @@ def cmd_imp_round(args: argparse.Namespace) -> None:
 
 
 def cmd_tables(args: argparse.Namespace) -> None:
-    from prunability.tables import collect_measured, collect_rounds, collect_timing
+    from prunability.tables import ORDER, collect, collect_timing
 
-    rounds = collect_rounds(args.metrics, args.rounds)
+    rounds = collect(args.metrics, args.rounds, ORDER)
     collect_timing(args.timing, args.timing_out)
-    collect_measured(args.measured, args.measured_out)
+    collect(args.measured, args.measured_out, ["experiment", "dimension", "seed"])
     print(
         f"{len(rounds)} rounds of {rounds.groupby(['experiment', 'model', 'dimension', 'seed']).ngroups} runs",
         file=sys.stderr,
