@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= workflow/profiles/default
 CORES ?= all
-# Rules call the `prunability` CLI: put the venv first on PATH for every recipe.
-export PATH := $(abspath $(BIN)):$(PATH)
+# CONFIG=workflow/studies/<preset>.yaml runs a preset instead of the default study (config.yaml).
+CONFIG ?=
 # The CPU build of torch that lies on the build machines' disk; cluster users get torch from envs/*.yaml.
 TORCH ?= torch==2.13.0
+STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG))
 
-.PHONY: study test lint figures benchmark benchmark-images clean-venv
+.PHONY: study readme-numbers recover test test-cluster lint figures benchmark benchmark-images clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +19,27 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
+# The SLURM executor plugin, for the cluster profiles and the cluster test.
+$(BIN)/.cluster: $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,cluster]"
+	touch $@
+
+# The default study ends by comparing its numbers with those the README quotes (a preset's run does not).
 study: $(BIN)/.installed
-	$(BIN)/snakemake --profile $(PROFILE) --cores $(CORES)
+	$(STUDY)
+	$(if $(CONFIG),,@$(BIN)/prunability readme-numbers --check || true)
+
+# After a change of the default study: quote its fresh numbers in the README (commit them with results/quick/tables).
+readme-numbers: $(BIN)/.installed
+	$(BIN)/prunability readme-numbers
+
+# After the controlling snakemake died: stop its leftover jobs, unlock, rerun what the crash interrupted.
+recover: $(BIN)/.installed
+	$(BIN)/prunability recover -- $(STUDY)
 
 # Redraw every figure and the report from the cached tables alone: no other rule may run.
 figures: $(BIN)/.installed
-	$(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) figures --allowed-rules draw_figures html_report
+	$(STUDY) figures --allowed-rules draw_figures html_report
 
 benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/engine_vs_reference.py
@@ -35,8 +51,14 @@ benchmark-images: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/pytest -q
 
+# A tiny study through a real single-node SLURM (started here when none answers; needs root), with faults.
+test-cluster: $(BIN)/.cluster
+	tests/cluster/slurm.sh up || { tests/cluster/slurm.sh down; exit 1; }
+	$(BIN)/pytest -q -m cluster tests/test_cluster.py; status=$$?; tests/cluster/slurm.sh down; exit $$status
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/snakemake --lint
 
 clean-venv:

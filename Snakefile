@@ -1,8 +1,15 @@
 # prunability: IMP with weight rewinding as a DAG. Logic lives in src/prunability; rules only call its CLI.
+import sys
+
 from prunability.config import validate
+from prunability.runlog import failure_message, success_message
 
 
-configfile: "config.yaml"
+# A study contains exactly the experiments its config file names: config.yaml (the default study) is read
+# only when no --configfile is given, since Snakemake would otherwise merge a preset into it dict by dict.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 validate(config)
@@ -14,6 +21,17 @@ include: "workflow/rules/imp.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/figures.smk"
+
+
+# Seconds of pandas and matplotlib over small tables: on a cluster they run beside the controller instead of
+# waiting in the queue.
+localrules:
+    all,
+    figures,
+    tables,
+    stats,
+    draw_figures,
+    html_report,
 
 
 # Every round's artifacts are targets too: Snakemake does not rebuild a deleted intermediate file while its
@@ -29,3 +47,11 @@ rule figures:
     input:
         FIGURES,
         REPORT,
+
+
+onsuccess:
+    print(success_message(STUDY), file=sys.stderr)
+
+
+onerror:
+    print(failure_message(log), file=sys.stderr)

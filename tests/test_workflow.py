@@ -1,17 +1,13 @@
 """The Snakemake workflow end to end on a tiny study: outputs, idempotence, partial reruns, redraws."""
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from helpers import planned_jobs, snakemake
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 TINY = {
     "study": "tiny",
     "seeds": [0, 1],
@@ -57,15 +53,6 @@ TINY = {
     },
 }
 pytestmark = pytest.mark.slow
-
-
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
-    env = {**os.environ, "PATH": f"{SNAKEMAKE.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
-    return done
 
 
 @pytest.fixture(scope="module")
@@ -116,17 +103,14 @@ def test_deleting_a_round_recomputes_it_and_its_dependents_identically(study):
     tables = {t: (study / "tables" / t).read_bytes() for t in ("rounds.parquet", "summary.parquet")}
     shutil.rmtree(run / "round_001")
     plan = snakemake(study.parents[1], "-n", "--quiet", "rules")
-    counts = dict(
-        line.split()[:2] for line in plan.stdout.splitlines() if len(line.split()) == 2 and line.split()[1].isdigit()
-    )
-    assert counts == {
-        "imp_prune": "2",
-        "tables": "1",
-        "stats": "1",
-        "draw_figures": "1",
-        "html_report": "1",
-        "all": "1",
-        "total": "7",
+    assert planned_jobs(plan.stdout) == {
+        "imp_prune": 2,
+        "tables": 1,
+        "stats": 1,
+        "draw_figures": 1,
+        "html_report": 1,
+        "all": 1,
+        "total": 7,
     }, plan.stdout
     snakemake(study.parents[1])
     for (r, f), data in before.items():

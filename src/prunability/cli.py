@@ -5,8 +5,19 @@ Imports are deferred into each subcommand: a round job pays for torch, not for p
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+
+
+def put_on_path() -> None:
+    """Put the scripts beside the running interpreter first on PATH, for the shell commands of the rules.
+
+    Rules call ``prunability``; with this, a study starts the same from ``make``, from ``.venv/bin/snakemake``
+    without an activated environment, and inside a cluster job (which runs the same interpreter).
+    """
+    scripts = os.path.dirname(sys.executable)
+    os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:
@@ -131,6 +142,27 @@ def cmd_report(args: argparse.Namespace) -> None:
     write_report(args.study, Path(args.tables), Path(args.figures), Path(args.captions), _labels(args.label), args.out)
 
 
+def cmd_readme_numbers(args: argparse.Namespace) -> None:
+    from prunability.quoted import quoted, render, update
+
+    readme, tables = Path(args.readme), Path(args.tables)
+    if args.check:
+        if quoted(readme.read_text()) != render(tables):
+            sys.exit(
+                f"{readme} quotes default-study numbers that differ from {tables}: `make readme-numbers` updates it"
+            )
+        print(f"{readme} quotes the numbers in {tables}", file=sys.stderr)
+    elif update(readme, tables):
+        print(f"{readme}: default-study numbers rewritten from {tables}", file=sys.stderr)
+
+
+def cmd_recover(args: argparse.Namespace) -> None:
+    from prunability.recover import recover
+
+    command = args.command_[1:] if args.command_[:1] == ["--"] else args.command_
+    sys.exit(recover(command, cancel=args.cancel))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="prunability", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -211,16 +243,31 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--label", nargs="*", default=[])
     s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("readme-numbers", help="rewrite (or --check) the default-study numbers the README quotes")
+    s.add_argument("--tables", default="results/quick/tables")
+    s.add_argument("--readme", default="README.md")
+    s.add_argument("--check", action="store_true", help="exit non-zero when the README differs from the tables")
+    s.set_defaults(func=cmd_readme_numbers)
+
+    s = sub.add_parser(
+        "recover",
+        help="after a crashed snakemake: stop its jobs, unlock, rerun the interrupted jobs",
+        description="Run in the study's directory as: prunability recover -- <the snakemake command that died>",
+    )
+    s.add_argument("--cancel", action="store_true", help="stop the dead run's jobs instead of waiting for them")
+    s.add_argument("command_", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the snakemake command to rerun")
+    s.set_defaults(func=cmd_recover)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    from prunability.errors import ArtifactError, ConfigError
+    from prunability.errors import ArtifactError, ConfigError, RecoveryError
 
     try:
         args.func(args)
-    except (ArtifactError, ConfigError) as err:
+    except (ArtifactError, ConfigError, RecoveryError) as err:
         sys.exit(f"prunability {args.command}: {err}")
 
 

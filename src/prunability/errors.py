@@ -7,3 +7,7 @@ class ArtifactError(RuntimeError):
 
 class ConfigError(ValueError):
     """The config is invalid; the message lists every problem by key."""
+
+
+class RecoveryError(RuntimeError):
+    """Recovering a crashed study cannot go on safely; the message says what is in the way."""

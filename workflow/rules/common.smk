@@ -2,7 +2,10 @@
 import json
 import os
 
+from prunability.cli import put_on_path
 from prunability.config import runs
+
+put_on_path()
 
 STUDY = f"results/{config['study']}"
 DATA = f"{STUDY}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.safetensors"

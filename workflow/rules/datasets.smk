@@ -34,6 +34,7 @@ rule measure_dim:
     resources:
         mem_mb=4000,
         runtime=30,
+        gpu=0,
     shell:
         "prunability measure-dim --data {input} --out {output} --experiment {wildcards.experiment} "
         "--dimension {wildcards.dimension} --seed {wildcards.seed} --samples {params.samples} --k {params.k} "

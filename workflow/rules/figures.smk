@@ -20,9 +20,11 @@ rule draw_figures:
         f"{LOGS}/figures.log",
     conda:
         ENV
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
+        gpu=0,
     shell:
         "prunability figures --rounds {input.rounds} --correlation {input.correlation} "
         "--out-dir {params.out} --label {params.labels} 2> {log}"
@@ -45,9 +47,11 @@ rule html_report:
         f"{LOGS}/report.log",
     conda:
         ENV
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+        gpu=0,
     shell:
         "prunability report --study {params.study} --tables {params.tables} --figures {params.figures} "
         "--captions {params.captions} --label {params.labels} --out {output} 2> {log}"

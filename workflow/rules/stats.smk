@@ -12,9 +12,11 @@ rule stats:
         f"{LOGS}/stats.log",
     conda:
         ENV
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=30,
+        gpu=0,
     shell:
         "prunability stats --rounds {input.rounds} --measured {input.measured} --out-dir {params.out} "
         "--tolerance {params.stats[tolerance]} --rollouts {params.stats[rollouts]} "

@@ -9,9 +9,11 @@ rule tables:
         f"{LOGS}/tables.log",
     conda:
         ENV
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
+        gpu=0,
     shell:
         "prunability tables --metrics {input.metrics} --timing {input.timing} "
         "--measured {input.measured} --rounds {output.rounds} --timing-out {output.timing} "

@@ -1,0 +1,123 @@
+"""Running the workflow from tests: as a user would, with the venv's snakemake and no activated environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+# One experiment, one seed, two dimensions, two pruning rounds: 15 jobs, about 20 s on 2 cores.
+TINY_TASK = {
+    "study": "tiny",
+    "seeds": [0],
+    "imp": {"rounds": 2},
+    "statistics": {"rollouts": 200, "samples": 100},
+    "experiments": {
+        "task": {
+            "label": "task dimension",
+            "dimensions": [2, 4],
+            "models": ["mlp-16-8"],
+            "dataset": {
+                "kind": "synthetic_linear",
+                "intrinsic_dim": 4,
+                "extrinsic_dim": 16,
+                "n_train": 256,
+                "n_test": 128,
+            },
+            "training": {"lr": 0.05, "batch_size": 32, "duration": "2ep", "rewind": "4it"},
+        }
+    },
+}
+# Tables whose bytes depend on the config and seed alone (timing.parquet holds wall times).
+REPRODUCIBLE_TABLES = (
+    "rounds.parquet",
+    "measured_dim.parquet",
+    "prunability.parquet",
+    "summary.parquet",
+    "summary.csv",
+    "summary.md",
+    "correlation.parquet",
+    "correlation_summary.parquet",
+)
+
+
+def user_env() -> dict[str, str]:
+    """The environment of a user who has not activated the venv: its bin directory is not on PATH."""
+    venv_bin = str(SNAKEMAKE.parent)
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != venv_bin]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return {**env, "PATH": os.pathsep.join(path or ["/usr/bin", "/bin"])}
+
+
+def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
+    return [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), *args]
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, cores: str = "2") -> subprocess.CompletedProcess:
+    """Run the workflow in ``workdir`` (its config.yaml, or the --configfile among ``args``) to the end."""
+    cmd = snakemake_cmd(workdir, "--cores", cores, *args)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
+    if check and done.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """The job counts of a dry run's ``Job stats`` table: rule -> count (and ``total``)."""
+    counts = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def table_bytes(study: Path) -> dict[str, bytes]:
+    return {name: (study / "tables" / name).read_bytes() for name in REPRODUCIBLE_TABLES}
+
+
+def artifacts(study: Path) -> dict[Path, int]:
+    """Every file under the study's data, runs and measured_dim folders, with its modification time."""
+    return {
+        p: p.stat().st_mtime_ns
+        for sub in ("data", "runs", "measured_dim")
+        for p in (study / sub).rglob("*")
+        if p.is_file()
+    }
+
+
+def check_artifacts_complete(study: Path) -> None:
+    """No half-written artifact: nothing under a temporary name, every checkpoint and table readable."""
+    from prunability.artifacts import load_tensors
+
+    leftovers = list(study.rglob("*.tmp"))
+    assert not leftovers, f"temporary files left: {leftovers}"
+    for path in study.rglob("*.safetensors"):
+        load_tensors(path)
+    for path in study.rglob("*.parquet"):
+        pd.read_parquet(path)
+
+
+def incomplete_outputs(workdir: Path) -> set[Path]:
+    """Outputs snakemake has marked incomplete: those of jobs that started and were not seen to finish."""
+    from base64 import urlsafe_b64decode
+
+    root = workdir / ".snakemake" / "incomplete"
+    marked = set()
+    for marker in root.rglob("*") if root.is_dir() else ():
+        if marker.is_file():
+            encoded = "".join(part.lstrip("@") for part in marker.relative_to(root).parts)
+            marked.add((workdir / urlsafe_b64decode(encoded).decode()).resolve())
+    return marked
+
+
+def changed_outside(before: dict[Path, int], allowed: set[Path]) -> list[Path]:
+    """Files of ``before`` rewritten or removed since, other than ``allowed``: jobs that ran twice."""
+    return [
+        p
+        for p, mtime in before.items()
+        if p.resolve() not in allowed and (not p.exists() or p.stat().st_mtime_ns != mtime)
+    ]

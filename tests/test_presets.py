@@ -1,0 +1,56 @@
+"""Every study plans exactly the experiments its config file names, and the README quotes what the code made."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, planned_jobs, snakemake
+
+from prunability.config import load, runs
+from prunability.quoted import BEGIN, END, quoted, render, update
+
+STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
+
+
+def expected_jobs(config: dict) -> dict[str, int]:
+    study = runs(config)
+    datasets = {(r.experiment, r.dimension, r.seed) for r in study}
+    return {
+        "dataset": len(datasets),
+        "measure_dim": len(datasets),
+        "imp_dense": len(study),
+        "imp_prune": sum(r.rounds for r in study),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", STUDIES, ids=[p.stem for p in STUDIES])
+def test_preset_plans_only_its_own_experiments(preset: Path, tmp_path):
+    plan = snakemake(tmp_path, "-n", "--quiet", "rules", "--configfile", str(preset))
+    counts = planned_jobs(plan.stdout)
+    assert {k: counts.get(k, 0) for k in expected_jobs(load(preset))} == expected_jobs(load(preset)), plan.stdout
+
+
+@pytest.mark.slow
+def test_default_study_plans_config_yaml(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    counts = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules").stdout)
+    assert {k: counts[k] for k in expected_jobs(load(ROOT / "config.yaml"))} == expected_jobs(
+        load(ROOT / "config.yaml")
+    )
+
+
+def test_readme_quotes_the_committed_default_study():
+    """The README's default-study numbers are rendered from the committed results/quick/tables."""
+    assert quoted((ROOT / "README.md").read_text()) == render(ROOT / "results" / "quick" / "tables")
+
+
+def test_update_rewrites_only_the_generated_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n\n{BEGIN}\nold numbers\n{END}\n\noutro\n")
+    tables = ROOT / "results" / "quick" / "tables"
+    assert update(readme, tables) is True
+    text = readme.read_text()
+    assert text.startswith("intro\n\n") and text.endswith("\n\noutro\n") and "old numbers" not in text
+    assert quoted(text) == render(tables)
+    assert update(readme, tables) is False
