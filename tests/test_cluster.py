@@ -206,3 +206,4 @@ def test_failing_job_stops_the_study_and_names_its_log(cluster_study, tmp_path):
     assert imp_groups(log) == 2, "the failing group job is retried once, as the profile says"
     assert changed_outside(untouched, set()) == []
     assert (study / "report.html").is_file() and (study / "tables" / "summary.parquet").is_file()
+    print(f"\ncluster test: corrupt checkpoint: {len(submissions(log))} submissions (1 retry), then the study stopped")

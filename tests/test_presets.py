@@ -1,6 +1,7 @@
 """Every study plans exactly the experiments its config file names, and the README quotes what the code made."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,14 @@ def test_update_rewrites_only_the_generated_block(tmp_path):
     assert text.startswith("intro\n\n") and text.endswith("\n\noutro\n") and "old numbers" not in text
     assert quoted(text) == render(tables)
     assert update(readme, tables) is False
+
+
+@pytest.mark.slow
+def test_readme_by_hand_block_runs_as_written():
+    """The README's step-by-step commands, extracted and run from the repository root with bash."""
+    text = (ROOT / "README.md").read_text()
+    block = text[text.index("<!-- BEGIN by-hand -->") : text.index("<!-- END by-hand -->")]
+    script = block.split("```bash\n", 1)[1].rsplit("```", 1)[0]
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| MLP-64-32 | 16 |" in done.stdout
