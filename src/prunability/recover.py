@@ -27,6 +27,8 @@ from prunability.errors import RecoveryError
 
 # atomic_path's temporary names: ".<final name>.<mkstemp suffix>.tmp"
 TMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+# SLURM states of a job that has not ended yet.
+ACTIVE = "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED"
 UUID = re.compile(r"^([A-Za-z0-9_-]+_)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -56,7 +58,8 @@ def _processes_in(workdir: Path) -> Iterable[tuple[psutil.Process, list[str]]]:
 
 
 def _is_snakemake(cmdline: list[str]) -> bool:
-    return any(Path(a).name == "snakemake" for a in cmdline[:3]) or "snakemake" in cmdline[1:3]
+    """``snakemake ...``, ``python .../bin/snakemake ...`` or ``python -m snakemake ...``."""
+    return any(Path(a).name == "snakemake" for a in cmdline[:3])
 
 
 def live_controllers(workdir: Path) -> list[int]:
@@ -97,7 +100,7 @@ def slurm_orphans(workdir: Path) -> list[str]:
             "-u",
             getpass.getuser(),
             "-t",
-            "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
+            ACTIVE,
             "-o",
             "%i|%j|%Z",
         ],
@@ -117,7 +120,7 @@ def wait_slurm(jobs: list[str], timeout: float | None = None, report_every: floa
     start = last = time.monotonic()
     while True:
         out = subprocess.run(
-            ["squeue", "-h", "-j", ",".join(jobs), "-t", "PENDING,RUNNING,COMPLETING,CONFIGURING", "-o", "%i"],
+            ["squeue", "-h", "-j", ",".join(jobs), "-t", ACTIVE, "-o", "%i"],
             capture_output=True,
             text=True,
             check=False,

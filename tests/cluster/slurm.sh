@@ -36,7 +36,8 @@ start_munge() {
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none
     chown munge:munge /etc/munge/munge.key && chmod 0400 /etc/munge/munge.key
   fi
-  runuser -u munge -- /usr/sbin/munged --pid-file="$STATE/munged.pid"
+  mkdir -p "$STATE/munge" && chown munge:munge "$STATE/munge"
+  runuser -u munge -- /usr/sbin/munged --pid-file="$STATE/munge/munged.pid"
   echo munged >>"$STATE/started"
 }
 
@@ -53,8 +54,9 @@ render_conf() {
 
 up() {
   if reachable; then say "using the SLURM that is already up"; return 0; fi
-  [ "$(id -u)" = 0 ] || die "no SLURM is reachable and starting one needs root (run it as root, or start a SLURM whose `scontrol ping` answers)"
+  [ "$(id -u)" = 0 ] || die "no SLURM is reachable and starting one needs root (run it as root, or start a SLURM that answers scontrol ping)"
   install_packages
+  rm -rf "$STATE/ctld" "$STATE/d"  # a throwaway cluster: no jobs carried over from an earlier start
   mkdir -p "$STATE/ctld" "$STATE/d"
   : >"$STATE/started"
   chown slurm:slurm "$STATE/ctld"
@@ -75,14 +77,14 @@ down() {
   local name pid
   for name in slurmd slurmctld munged; do
     grep -qx "$name" "$STATE/started" || continue
-    pid=$(cat "$STATE/$name.pid" 2>/dev/null || true)
+    pid=$(cat "$STATE/$name.pid" "$STATE/munge/$name.pid" 2>/dev/null | head -1 || true)
     [ -n "$pid" ] || continue
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   done
   rm -f "$STATE/started"
-  grep -qxF "$MARK" "$CONF" 2>/dev/null && rm -f "$CONF"
+  if grep -qxF "$MARK" "$CONF" 2>/dev/null; then rm -f "$CONF"; fi
   say "stopped what was started"
 }
 
