@@ -6,27 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from helpers import planned_jobs, snakemake
+from helpers import RERUN_TWO_ROUNDS, TINY_TASK, planned_jobs, snakemake
 
 TINY = {
-    "study": "tiny",
+    **TINY_TASK,
     "seeds": [0, 1],
-    "imp": {"rounds": 2},
-    "statistics": {"rollouts": 200, "samples": 100},
     "experiments": {
-        "task": {
-            "label": "task dimension",
-            "dimensions": [2, 4],
-            "models": ["mlp-16-8"],
-            "dataset": {
-                "kind": "synthetic_linear",
-                "intrinsic_dim": 4,
-                "extrinsic_dim": 16,
-                "n_train": 256,
-                "n_test": 128,
-            },
-            "training": {"lr": 0.05, "batch_size": 32, "duration": "2ep", "rewind": "4it"},
-        },
+        **TINY_TASK["experiments"],
         "extrinsic": {
             "label": "image side (px)",
             "dimensions": [4, 8],
@@ -103,15 +89,7 @@ def test_deleting_a_round_recomputes_it_and_its_dependents_identically(study):
     tables = {t: (study / "tables" / t).read_bytes() for t in ("rounds.parquet", "summary.parquet")}
     shutil.rmtree(run / "round_001")
     plan = snakemake(study.parents[1], "-n", "--quiet", "rules")
-    assert planned_jobs(plan.stdout) == {
-        "imp_prune": 2,
-        "tables": 1,
-        "stats": 1,
-        "draw_figures": 1,
-        "html_report": 1,
-        "all": 1,
-        "total": 7,
-    }, plan.stdout
+    assert planned_jobs(plan.stdout) == RERUN_TWO_ROUNDS, plan.stdout
     snakemake(study.parents[1])
     for (r, f), data in before.items():
         assert (run / r / f).read_bytes() == data, f"{r}/{f} changed on recompute"
