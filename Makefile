@@ -54,7 +54,7 @@ test: $(BIN)/.installed
 # A tiny study through a real single-node SLURM (started here when none answers; needs root), with faults.
 test-cluster: $(BIN)/.cluster
 	tests/cluster/slurm.sh up || { tests/cluster/slurm.sh down; exit 1; }
-	$(BIN)/pytest -q -m cluster tests/test_cluster.py; status=$$?; tests/cluster/slurm.sh down; exit $$status
+	$(BIN)/pytest -q -s -m cluster tests/test_cluster.py; status=$$?; tests/cluster/slurm.sh down; exit $$status
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
