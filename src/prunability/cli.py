@@ -151,7 +151,6 @@ def cmd_readme_numbers(args: argparse.Namespace) -> None:
             sys.exit(
                 f"{readme} quotes default-study numbers that differ from {tables}: `make readme-numbers` updates it"
             )
-        print(f"{readme} quotes the numbers in {tables}", file=sys.stderr)
     elif update(readme, tables):
         print(f"{readme}: default-study numbers rewritten from {tables}", file=sys.stderr)
 
@@ -252,7 +251,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "recover",
-        help="after a crashed snakemake: stop its jobs, unlock, rerun the interrupted jobs",
+        help="after a crashed snakemake: wait for (or --cancel) its jobs, unlock, rerun the interrupted jobs",
         description="Run in the study's directory as: prunability recover -- <the snakemake command that died>",
     )
     s.add_argument("--cancel", action="store_true", help="stop the dead run's jobs instead of waiting for them")
