@@ -1,6 +1,9 @@
 """Model names map to builders: ``<family>-<int>-<int>...``, the integers being the family's sizes.
 
-``mlp-256-128`` is MLP-P-Q with P=256, Q=128; ``resnet20-16`` is ResNet20 of width 16.
+``mlp-256-128`` is MLP-P-Q with P=256, Q=128; ``resnet20-16`` is ResNet20 of width 16; ``vgg16-64`` and
+``regnetx200mf-64`` are the published VGG16 and RegNetX-200MF, ``vgg16-8`` and ``regnetx200mf-8`` their
+one-eighth-width variants. The convolutional families also map every prunable layer to a stage (stem,
+stage1..n, classifier), for the analyses of the structure IMP leaves.
 """
 
 from collections.abc import Callable
@@ -9,12 +12,25 @@ import torch
 from torch import nn
 
 from prunability.models.mlp import mlp
-from prunability.models.resnet import resnet20
+from prunability.models.regnet import FULL_STEM, regnetx200mf, regnetx_stage
+from prunability.models.resnet import resnet20, resnet20_stage
+from prunability.models.vgg import FULL_WIDTH as VGG_FULL_WIDTH
+from prunability.models.vgg import vgg16, vgg16_stage
 
 FAMILIES: dict[str, Callable[[list[int], tuple[int, ...], int], nn.Module]] = {
     "mlp": mlp,
     "resnet20": resnet20,
+    "vgg16": vgg16,
+    "regnetx200mf": regnetx200mf,
 }
+# Layer name (a prunable weight's state-dict key) -> stage, per family that has stages.
+STAGES: dict[str, Callable[[str], str]] = {
+    "resnet20": resnet20_stage,
+    "vgg16": vgg16_stage,
+    "regnetx200mf": regnetx_stage,
+}
+# The published networks' widths, and how the papers spell them; other widths are named -W<width>.
+PUBLISHED = {"vgg16": (VGG_FULL_WIDTH, "VGG16"), "regnetx200mf": (FULL_STEM, "RegNetX-200MF")}
 
 
 def parse_name(name: str) -> tuple[str, list[int]]:
@@ -35,9 +51,21 @@ def build_model(name: str, input_shape: tuple[int, ...], num_classes: int, seed:
         return FAMILIES[family](sizes, input_shape, num_classes)
 
 
+def stage_map(name: str, layers: list[str]) -> dict[str, str]:
+    """The stage of each prunable layer of model ``name``; a family without stages is refused by name."""
+    family, _ = parse_name(name)
+    if family not in STAGES:
+        raise ValueError(f"model {name!r} has no stage map; models with stages: {sorted(STAGES)}")
+    return {layer: STAGES[family](layer) for layer in layers}
+
+
 def display_name(name: str) -> str:
-    """The paper's spelling: ``mlp-256-128`` -> ``MLP-256-128``, ``resnet20-16`` -> ``ResNet20-W16``."""
+    """The papers' spelling: ``mlp-256-128`` -> ``MLP-256-128``, ``resnet20-16`` -> ``ResNet20-W16``,
+    ``vgg16-64`` -> ``VGG16``, ``vgg16-8`` -> ``VGG16-W8``, ``regnetx200mf-64`` -> ``RegNetX-200MF``."""
     family, sizes = parse_name(name)
     if family == "resnet20":
         return f"ResNet20-W{sizes[0]}"
+    if family in PUBLISHED:
+        width, base = PUBLISHED[family]
+        return base if sizes[0] == width else f"{base}-W{sizes[0]}"
     return "-".join([family.upper(), *map(str, sizes)])

@@ -100,3 +100,12 @@ def resnet20(sizes: list[int], input_shape: tuple[int, ...], num_classes: int) -
     if len(sizes) != 1 or sizes[0] <= 0:
         raise ValueError(f"resnet20 takes exactly one positive width, e.g. resnet20-16; got sizes {sizes}")
     return ResNet(in_channels=input_shape[0], width=sizes[0], num_classes=num_classes)
+
+
+def resnet20_stage(layer: str) -> str:
+    """``conv.weight`` -> ``stem``; ``blocks.4.conv1.weight`` -> ``stage2`` (three blocks a stage, shortcuts
+    included); ``fc.weight`` -> ``classifier``."""
+    parts = layer.split(".")
+    if parts[0] == "blocks":
+        return f"stage{int(parts[1]) // BLOCKS_PER_STAGE + 1}"
+    return {"conv": "stem", "fc": "classifier"}.get(parts[0], parts[0])
