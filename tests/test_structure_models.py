@@ -93,3 +93,13 @@ def test_stage_map_covers_every_prunable_layer_once_in_order(name, stages, first
 def test_a_model_without_stages_is_refused_by_name():
     with pytest.raises(ValueError, match="'mlp-16-8' has no stage map"):
         stage_map("mlp-16-8", ["0.weight"])
+
+
+@pytest.mark.parametrize(("name", "side"), [("resnet20-4", 16), ("vgg16-2", 32), ("regnetx200mf-8", 16)])
+def test_segments_compose_to_the_forward_pass(name, side):
+    model = build_model(name, (3, side, side), 10, seed=0).eval()
+    x = torch.randn(4, 3, side, side)
+    h = x
+    for segment in model.segments():
+        h = segment(h)
+    assert torch.equal(h, model(x))

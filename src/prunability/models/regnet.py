@@ -69,6 +69,10 @@ class RegNetX(nn.Module):
             x = stage(x)
         return self.fc(self.pool(x).flatten(1))
 
+    def segments(self) -> list[nn.Module]:
+        """The forward pass as a chain of single-input modules (for analyses that rerun only its suffix)."""
+        return [self.stem, *(block for stage in self.stages for block in stage), self.pool, nn.Flatten(1), self.fc]
+
 
 def regnetx200mf(sizes: list[int], input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
     """The registry's builder for ``regnetx200mf-W``: ``sizes`` is ``[W]``, the stem width (a multiple of 8)."""

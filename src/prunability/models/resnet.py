@@ -68,6 +68,10 @@ class ResNet(nn.Module):
         out = self.blocks(self.relu(self.bn(self.conv(x))))
         return self.fc(self.pool(out).flatten(1))
 
+    def segments(self) -> list[nn.Module]:
+        """The forward pass as a chain of single-input modules (for analyses that rerun only its suffix)."""
+        return [self.conv, self.bn, self.relu, *self.blocks, self.pool, nn.Flatten(1), self.fc]
+
 
 def _stages(width: int) -> nn.Sequential:
     """All blocks in order; the first block of every stage after the first halves the spatial side."""

@@ -47,6 +47,10 @@ class VGG(nn.Module):
             x = stage(x)
         return self.classifier(self.pool(x).flatten(1))
 
+    def segments(self) -> list[nn.Module]:
+        """The forward pass as a chain of single-input modules (for analyses that rerun only its suffix)."""
+        return [*(m for stage in self.stages for m in stage), self.pool, nn.Flatten(1), *self.classifier]
+
 
 def vgg16(sizes: list[int], input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
     """The registry's builder for ``vgg16-W``: ``sizes`` is ``[W]`` (64 is the published network)."""
