@@ -9,12 +9,8 @@ the numpy globals an array needs, so a tampered file cannot run code. torchvisio
 its releases pins one torch version, which would constrain the torch the study runs on.
 """
 
-import hashlib
-import os
 import pickle
 import tarfile
-import tempfile
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -23,6 +19,7 @@ import numpy as np
 import torch
 
 from prunability.artifacts import atomic_path
+from prunability.data.download import fetched
 from prunability.errors import ArtifactError
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -118,14 +115,6 @@ def _missing_message(root: Path, missing: list[str], url: str, md5: str) -> str:
     )
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _check_members(archive: tarfile.TarFile, url: str) -> None:
     """Refuse an archive with a member that would land outside the extraction directory."""
     for member in archive.getmembers():
@@ -155,20 +144,8 @@ def download_cifar10(root: str | Path, url: str = CIFAR10_URL, md5: str = CIFAR1
     The archive is deleted afterwards: the extracted files are what the loader reads.
     """
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".cifar-10-python.", suffix=".tar.gz.tmp", dir=root)
-    os.close(fd)
-    archive = Path(name)
-    try:
-        with urllib.request.urlopen(url) as response, archive.open("wb") as out:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-        got = _md5(archive)
-        if got != md5:
-            raise ArtifactError(f"md5 mismatch for {url}: expected {md5}, got {got}; the download is corrupt")
+    with fetched(url, md5, root, "cifar-10-python.tar.gz") as archive:
         _extract(archive, root / FOLDER, url)
-    finally:
-        archive.unlink(missing_ok=True)
 
 
 def load_cifar10(
