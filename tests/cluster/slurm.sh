@@ -7,6 +7,8 @@
 # The config goes to SLURM's default path: jobs run `srun` with the SLURM_* variables cleared, so a
 # SLURM_CONF elsewhere would not reach them. A slurm.conf there that this script did not write is left alone.
 set -euo pipefail
+# The daemons, runuser and scontrol live in sbin, which a plain user's PATH (and `env -i`) leaves out.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 STATE=${PRUNABILITY_SLURM_STATE:-/tmp/prunability-slurm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CONF=/etc/slurm/slurm.conf
