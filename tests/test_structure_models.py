@@ -103,3 +103,11 @@ def test_segments_compose_to_the_forward_pass(name, side):
     for segment in model.segments():
         h = segment(h)
     assert torch.equal(h, model(x))
+
+
+@pytest.mark.parametrize("name", ["resnet20-4", "vgg16-2", "regnetx200mf-8"])
+def test_network_order_recovers_the_model_order_from_sorted_names(name):
+    from prunability.analyses.structure import network_order
+
+    layers = prunable_names(build_model(name, (3, 32, 32), 10, seed=0))
+    assert list(network_order(stage_map(name, sorted(layers)))) == layers

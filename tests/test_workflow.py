@@ -1,12 +1,13 @@
 """The Snakemake workflow end to end on a tiny study: outputs, idempotence, partial reruns, redraws."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from helpers import RERUN_TWO_ROUNDS, TINY_TASK, planned_jobs, snakemake
+from helpers import RERUN_TWO_ROUNDS, SNAKEMAKE, TINY_TASK, planned_jobs, snakemake, user_env
 
 TINY = {
     **TINY_TASK,
@@ -112,3 +113,45 @@ def test_bad_config_stops_before_any_job(tmp_path):
     out = snakemake(tmp_path, "-n", check=False)
     assert out.returncode != 0
     assert "config.imp.rounds: 0 is less than the minimum of 1" in out.stdout + out.stderr
+
+
+def _structure(run: Path, model: str, out: Path) -> subprocess.CompletedProcess:
+    cmd = [str(SNAKEMAKE.parent / "prunability"), "structure", "--run", str(run), "--model", model]
+    cmd += ["--experiment", "x", "--seed", "0", "--out-dir", str(out)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=user_env())
+
+
+def test_structure_tables_of_a_finished_run(study, tmp_path):
+    run = study / "runs" / "extrinsic" / "resnet20-2" / "dim4" / "seed0"
+    assert _structure(run, "resnet20-2", tmp_path).returncode == 0
+    stages = pd.read_parquet(tmp_path / "stage_sparsity.parquet")
+    assert list(stages.loc[stages["round"] == 0, "stage"]) == ["stem", "stage1", "stage2", "stage3", "classifier"]
+    assert (stages.loc[stages["round"] == 0, "sparsity"] == 0).all()
+    pruned = stages[stages["round"] == 1]
+    network = 1 - pruned["remaining"].sum() / pruned["weights"].sum()
+    assert pruned["network_sparsity"].round(6).unique().tolist() == [round(network, 6)] and abs(network - 0.2) < 1e-3
+    neurons = pd.read_parquet(tmp_path / "neuron_sparsity.parquet")
+    mask = dict(zip(*_mask_counts(run / "round_001" / "mask.safetensors"), strict=True))
+    one = neurons[neurons["round"] == 1]
+    assert one.groupby("layer")["zeros"].sum().to_dict() == mask
+    magnitudes = pd.read_parquet(tmp_path / "magnitudes.parquet")
+    area = (
+        (magnitudes["density"] * (magnitudes["right"] - magnitudes["left"]))
+        .groupby([magnitudes["round"], magnitudes["stage"]])
+        .sum()
+    )
+    assert area.round(6).to_dict() == stages.set_index(["round", "stage"])["remaining"].astype(float).to_dict()
+    fully = pd.read_parquet(tmp_path / "fully_pruned.parquet")
+    assert (fully["expected_fully_pruned"] >= 0).all() and len(fully) == 2 * len(mask)
+
+
+def _mask_counts(path: Path) -> tuple[list[str], list[int]]:
+    from prunability.artifacts import load_tensors
+
+    masks, _ = load_tensors(path)
+    return list(masks), [int((m == 0).sum()) for m in masks.values()]
+
+
+def test_structure_refuses_a_model_without_stages(study, tmp_path):
+    done = _structure(study / "runs" / "task" / "mlp-16-8" / "dim2" / "seed0", "mlp-16-8", tmp_path)
+    assert done.returncode != 0 and "'mlp-16-8' has no stage map" in done.stderr

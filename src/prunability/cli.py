@@ -142,6 +142,23 @@ def cmd_report(args: argparse.Namespace) -> None:
     write_report(args.study, Path(args.tables), Path(args.figures), Path(args.captions), _labels(args.label), args.out)
 
 
+def cmd_structure(args: argparse.Namespace) -> None:
+    from prunability.analyses.structure import structure_tables
+    from prunability.artifacts import write_rows
+
+    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed}
+    try:
+        tables = structure_tables(Path(args.run), args.model, identity, args.bins)
+    except ValueError as err:  # a model without a stage map
+        sys.exit(f"prunability structure: {err}")
+    for name, rows in tables.items():
+        write_rows(Path(args.out_dir) / f"{name}.parquet", rows)
+    print(
+        f"{args.run}: {len(tables['stage_sparsity'])} stage rows, {len(tables['neuron_sparsity'])} neuron rows",
+        file=sys.stderr,
+    )
+
+
 def cmd_readme_numbers(args: argparse.Namespace) -> None:
     from prunability.quoted import quoted, render, update
 
@@ -242,6 +259,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--label", nargs="*", default=[])
     s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("structure", help="stage/neuron sparsity and weight magnitudes of every round of one run")
+    s.add_argument("--run", required=True, help="the run's folder of round_<rrr>/ directories")
+    s.add_argument("--model", required=True)
+    s.add_argument("--experiment", required=True)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--bins", type=int, default=100, help="magnitude bins, shared by every round of the run")
+    s.add_argument("--out-dir", required=True)
+    s.set_defaults(func=cmd_structure)
 
     s = sub.add_parser("readme-numbers", help="rewrite (or --check) the default-study numbers the README quotes")
     s.add_argument("--tables", default="results/quick/tables")

@@ -1,0 +1,78 @@
+"""The cheap structure analyses of one IMP run, from its round checkpoints alone (no data, no retraining):
+stage sparsity, weight-magnitude distributions, neuron sparsity and fully pruned neurons against the null model.
+
+Every table is long-format with the run's identity columns, ``round`` and ``network_sparsity`` (1 - density of
+the prunable weights), plus ``layer``/``stage`` where they apply. The magnitude bins are the same for every
+round of a run (linear, from 0 to the largest |w| of the dense round), so curves of different rounds compare.
+"""
+
+import re
+from pathlib import Path
+
+import torch
+
+from prunability.analyses.neuron_sparsity import fully_pruned_rows, neuron_sparsity_rows
+from prunability.analyses.weights import magnitude_rows, stage_sparsity_rows
+from prunability.artifacts import load_tensors
+from prunability.errors import ArtifactError
+from prunability.masks import count
+from prunability.models.registry import stage_map
+
+TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
+
+
+def round_dirs(run: Path) -> list[Path]:
+    """The run's round directories in order; a gap or a run without round 0 is an error naming the folder."""
+    rounds = sorted(run.glob("round_[0-9][0-9][0-9]"))
+    if not rounds or [int(d.name[6:]) for d in rounds] != list(range(len(rounds))):
+        raise ArtifactError(f"{run}: expected round_000, round_001, ... without gaps; found {[d.name for d in rounds]}")
+    return rounds
+
+
+def _stage_rank(stage: str) -> int:
+    """stem, stage1, stage2, ..., classifier."""
+    return 0 if stage == "stem" else 10**6 if stage == "classifier" else int(stage.removeprefix("stage"))
+
+
+def network_order(stages: dict[str, str]) -> dict[str, str]:
+    """The layers from input to output: checkpoints store them sorted by name (``blocks`` before ``conv``).
+
+    Stages are in network order by construction; within a stage, a natural sort of the names (``blocks.2``
+    before ``blocks.10``) follows the network's own numbering.
+    """
+
+    def key(layer: str) -> tuple:
+        parts = re.split(r"(\d+)", layer)
+        return (_stage_rank(stages[layer]), [int(p) if p.isdigit() else p for p in parts])
+
+    return {layer: stages[layer] for layer in sorted(stages, key=key)}
+
+
+def _tables_of_round(
+    weights: dict[str, torch.Tensor], masks: dict[str, torch.Tensor], stages: dict[str, str], edges: torch.Tensor
+) -> dict[str, list[dict]]:
+    return {
+        "stage_sparsity": stage_sparsity_rows(masks, stages),
+        "magnitudes": magnitude_rows(weights, masks, stages, edges),
+        "neuron_sparsity": neuron_sparsity_rows(masks, stages),
+        "fully_pruned": fully_pruned_rows(masks, stages),
+    }
+
+
+def structure_tables(run: Path, model: str, identity: dict, bins: int = 100) -> dict[str, list[dict]]:
+    """Rows of every table for every round of the run at ``run`` (a folder of round_<rrr>/ directories)."""
+    out: dict[str, list[dict]] = {name: [] for name in TABLES}
+    edges = None
+    for round_dir in round_dirs(run):
+        masks, _ = load_tensors(round_dir / "mask.safetensors")
+        weights, _ = load_tensors(round_dir / "weights.safetensors")
+        stages = network_order(stage_map(model, list(masks)))
+        masks = {layer: masks[layer] for layer in stages}
+        if edges is None:  # the dense round fixes the bins for the whole run
+            top = max(float(weights[layer].abs().max()) for layer in masks)
+            edges = torch.linspace(0.0, top, bins + 1)
+        remaining, total = count(masks)
+        columns = {**identity, "round": int(round_dir.name[6:]), "network_sparsity": 1 - remaining / total}
+        for name, rows in _tables_of_round(weights, masks, stages, edges).items():
+            out[name] += [{**columns, **row} for row in rows]
+    return out
