@@ -155,3 +155,27 @@ def _mask_counts(path: Path) -> tuple[list[str], list[int]]:
 def test_structure_refuses_a_model_without_stages(study, tmp_path):
     done = _structure(study / "runs" / "task" / "mlp-16-8" / "dim2" / "seed0", "mlp-16-8", tmp_path)
     assert done.returncode != 0 and "'mlp-16-8' has no stage map" in done.stderr
+
+
+def test_zeroing_of_a_finished_round(study, tmp_path):
+    run = study / "runs" / "extrinsic" / "resnet20-2" / "dim4" / "seed0"
+    out = tmp_path / "zeroing.parquet"
+    cmd = [str(SNAKEMAKE.parent / "prunability"), "zeroing", "--round-dir", str(run / "round_001"), "--model"]
+    cmd += ["resnet20-2", "--data", str(study / "data" / "extrinsic" / "dim4" / "seed0.safetensors")]
+    cmd += ["--experiment", "extrinsic", "--seed", "0", "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
+    assert done.returncode == 0, done.stderr
+    rows = pd.read_parquet(out)
+    recorded = pd.read_parquet(run / "round_001" / "metrics.parquet")["test_accuracy"].item()
+    base = rows["test_accuracy"] - rows["delta_accuracy"]
+    assert (base - recorded).abs().max() < 1e-9  # the loaded round reproduces the accuracy it recorded
+    neurons, _ = _mask_counts(run / "round_001" / "mask.safetensors")
+    assert rows.groupby("layer").size().sum() == sum(_out_channels(run / "round_001" / "mask.safetensors"))
+    assert set(rows["layer"]) == set(neurons) and rows["stage"].iloc[0] == "stem" and (rows["round"] == 1).all()
+
+
+def _out_channels(path: Path) -> list[int]:
+    from prunability.artifacts import load_tensors
+
+    masks, _ = load_tensors(path)
+    return [m.shape[0] for m in masks.values()]

@@ -159,6 +159,49 @@ def cmd_structure(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_zeroing(args: argparse.Namespace) -> None:
+    import torch
+
+    from prunability.analyses.loading import load_round, prunable_layers
+    from prunability.analyses.structure import network_order
+    from prunability.analyses.zeroing import evaluate, zeroing_effects
+    from prunability.artifacts import write_rows
+    from prunability.data.loading import load_data
+    from prunability.device import pick_device
+    from prunability.masks import prunable_names
+    from prunability.models.registry import stage_map
+
+    torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    data = load_data(args.data, device)
+    round_dir = Path(args.round_dir)
+    model = load_round(round_dir, args.model, data.input_shape, data.num_classes).to(device)
+    try:
+        stages = network_order(stage_map(args.model, prunable_names(model)))
+    except ValueError as err:  # a model without a stage map
+        sys.exit(f"prunability zeroing: {err}")
+    x, y = data.inputs(data.x_test), data.y_test
+    base_accuracy, base_loss = evaluate(model, x, y, args.batch_size)
+    effects = zeroing_effects(model, prunable_layers(model, list(stages)), x, y, args.batch_size, args.chunk)
+    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed, "round": int(round_dir.name[6:])}
+    rows = [
+        {
+            **identity,
+            "layer": layer,
+            "stage": stages[layer],
+            "neuron": i,
+            "test_accuracy": float(acc),
+            "test_loss": float(loss),
+            "delta_accuracy": float(acc) - base_accuracy,
+            "delta_loss": float(loss) - base_loss,
+        }
+        for layer, (accuracy, losses) in effects.items()
+        for i, (acc, loss) in enumerate(zip(accuracy, losses, strict=True))
+    ]
+    write_rows(args.out, rows)
+    print(f"{round_dir}: {len(rows)} neurons zeroed; unablated test accuracy {base_accuracy:.4f}", file=sys.stderr)
+
+
 def cmd_readme_numbers(args: argparse.Namespace) -> None:
     from prunability.quoted import quoted, render, update
 
@@ -268,6 +311,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--bins", type=int, default=100, help="magnitude bins, shared by every round of the run")
     s.add_argument("--out-dir", required=True)
     s.set_defaults(func=cmd_structure)
+
+    s = sub.add_parser("zeroing", help="test accuracy and loss with each neuron of every prunable layer zeroed")
+    s.add_argument("--round-dir", required=True, help="a round directory (round_<rrr>/) of a finished run")
+    s.add_argument("--data", required=True, help="the run's data artifact")
+    s.add_argument("--model", required=True)
+    s.add_argument("--experiment", required=True)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--out", required=True, help="output Parquet, one row per neuron")
+    s.add_argument("--batch-size", type=int, default=256)
+    s.add_argument("--chunk", type=int, default=4, help="ablations sharing one forward pass")
+    s.add_argument("--device", default="auto")
+    s.add_argument("--threads", type=int, default=1)
+    s.set_defaults(func=cmd_zeroing)
 
     s = sub.add_parser("readme-numbers", help="rewrite (or --check) the default-study numbers the README quotes")
     s.add_argument("--tables", default="results/quick/tables")

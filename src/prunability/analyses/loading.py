@@ -1,0 +1,26 @@
+"""The one way the analyses load a round: its trained weights into the registry's model, in eval mode."""
+
+from pathlib import Path
+
+from torch import nn
+
+from prunability.artifacts import load_tensors
+from prunability.errors import ArtifactError
+from prunability.models.registry import build_model
+
+
+def load_round(round_dir: Path, model_name: str, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    """Model ``model_name`` holding ``round_dir``'s trained weights (pruned ones are stored as 0), in eval mode."""
+    weights, _ = load_tensors(round_dir / "weights.safetensors")
+    model = build_model(model_name, input_shape, num_classes, seed=0)  # every weight is overwritten below
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as err:
+        raise ArtifactError(f"{round_dir / 'weights.safetensors'} does not fit {model_name}: {err}") from err
+    return model.eval()
+
+
+def prunable_layers(model: nn.Module, names: list[str]) -> dict[str, nn.Module]:
+    """The modules behind prunable weight names (``blocks.0.conv1.weight`` -> that conv)."""
+    modules = dict(model.named_modules())
+    return {name: modules[name.removesuffix(".weight")] for name in names}
