@@ -162,9 +162,9 @@ def cmd_structure(args: argparse.Namespace) -> None:
 def cmd_zeroing(args: argparse.Namespace) -> None:
     import torch
 
-    from prunability.analyses.loading import load_round, prunable_layers
+    from prunability.analyses.loading import load_round, prunable_layers, round_number
     from prunability.analyses.structure import network_order
-    from prunability.analyses.zeroing import evaluate, zeroing_effects
+    from prunability.analyses.zeroing import zeroing_rows
     from prunability.artifacts import write_rows
     from prunability.data.loading import load_data
     from prunability.device import pick_device
@@ -180,26 +180,13 @@ def cmd_zeroing(args: argparse.Namespace) -> None:
         stages = network_order(stage_map(args.model, prunable_names(model)))
     except ValueError as err:  # a model without a stage map
         sys.exit(f"prunability zeroing: {err}")
-    x, y = data.inputs(data.x_test), data.y_test
-    base_accuracy, base_loss = evaluate(model, x, y, args.batch_size)
-    effects = zeroing_effects(model, prunable_layers(model, list(stages)), x, y, args.batch_size, args.chunk)
-    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed, "round": int(round_dir.name[6:])}
-    rows = [
-        {
-            **identity,
-            "layer": layer,
-            "stage": stages[layer],
-            "neuron": i,
-            "test_accuracy": float(acc),
-            "test_loss": float(loss),
-            "delta_accuracy": float(acc) - base_accuracy,
-            "delta_loss": float(loss) - base_loss,
-        }
-        for layer, (accuracy, losses) in effects.items()
-        for i, (acc, loss) in enumerate(zip(accuracy, losses, strict=True))
-    ]
+    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed, "round": round_number(round_dir)}
+    layers = prunable_layers(model, list(stages))
+    rows = zeroing_rows(
+        model, layers, stages, data.inputs(data.x_test), data.y_test, identity, args.batch_size, args.chunk
+    )
     write_rows(args.out, rows)
-    print(f"{round_dir}: {len(rows)} neurons zeroed; unablated test accuracy {base_accuracy:.4f}", file=sys.stderr)
+    print(f"{round_dir}: {len(rows)} neurons zeroed", file=sys.stderr)
 
 
 def cmd_readme_numbers(args: argparse.Namespace) -> None:

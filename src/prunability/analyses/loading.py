@@ -20,6 +20,11 @@ def load_round(round_dir: Path, model_name: str, input_shape: tuple[int, ...], n
     return model.eval()
 
 
+def round_number(round_dir: Path) -> int:
+    """``.../round_007`` -> 7."""
+    return int(round_dir.name.removeprefix("round_"))
+
+
 def prunable_layers(model: nn.Module, names: list[str]) -> dict[str, nn.Module]:
     """The modules behind prunable weight names (``blocks.0.conv1.weight`` -> that conv)."""
     modules = dict(model.named_modules())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from prunability.analyses.loading import round_number
 from prunability.analyses.neuron_sparsity import fully_pruned_rows, neuron_sparsity_rows
 from prunability.analyses.weights import magnitude_rows, stage_sparsity_rows
 from prunability.artifacts import load_tensors
@@ -24,7 +25,7 @@ TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
 def round_dirs(run: Path) -> list[Path]:
     """The run's round directories in order; a gap or a run without round 0 is an error naming the folder."""
     rounds = sorted(run.glob("round_[0-9][0-9][0-9]"))
-    if not rounds or [int(d.name[6:]) for d in rounds] != list(range(len(rounds))):
+    if not rounds or [round_number(d) for d in rounds] != list(range(len(rounds))):
         raise ArtifactError(f"{run}: expected round_000, round_001, ... without gaps; found {[d.name for d in rounds]}")
     return rounds
 
@@ -72,7 +73,7 @@ def structure_tables(run: Path, model: str, identity: dict, bins: int = 100) -> 
             top = max(float(weights[layer].abs().max()) for layer in masks)
             edges = torch.linspace(0.0, top, bins + 1)
         remaining, total = count(masks)
-        columns = {**identity, "round": int(round_dir.name[6:]), "network_sparsity": 1 - remaining / total}
+        columns = {**identity, "round": round_number(round_dir), "network_sparsity": 1 - remaining / total}
         for name, rows in _tables_of_round(weights, masks, stages, edges).items():
             out[name] += [{**columns, **row} for row in rows]
     return out

@@ -55,11 +55,12 @@ def _zero_channel_per_replica(first: int, count: int, batch: int):
 
 @torch.no_grad()
 def zeroing_effects(
-    model: nn.Module, layers: dict[str, nn.Module], x: Tensor, y: Tensor, batch_size: int = 256, chunk: int = 32
+    model: nn.Module, layers: dict[str, nn.Module], x: Tensor, y: Tensor, batch_size: int = 256, chunk: int = 4
 ) -> dict[str, tuple[Tensor, Tensor]]:
     """Per layer name: (test accuracy, mean test loss) with each of its neurons zeroed, one entry per neuron.
 
-    ``model`` must be in eval mode and expose ``segments()``; ``chunk`` neurons share one forward pass.
+    ``model`` must be in eval mode and expose ``segments()``; ``chunk`` neurons share one forward pass (4 was
+    the fastest on the CPU in ``benchmarks/zeroing.py``; 32 was slower: the replicated batch outgrows caches).
     """
     segments = model.segments()
     found = {name: (layer, _segment_of(segments, layer)) for name, layer in layers.items()}
@@ -105,15 +106,45 @@ def literal_zeroing(
     out = {}
     for name, layer in layers.items():
         accuracy, losses = [], []
+        params = [p for p in (layer.weight, layer.bias) if p is not None]
         for neuron in range(layer.weight.shape[0]):
-            saved = [p[neuron].clone() for p in (layer.weight, layer.bias) if p is not None]
-            for p in (layer.weight, layer.bias):
-                if p is not None:
-                    p[neuron] = 0
+            saved = [p[neuron].clone() for p in params]
+            for p in params:
+                p[neuron] = 0
             acc, mean_loss = evaluate(model, x, y, batch_size)
-            for p, value in zip((q for q in (layer.weight, layer.bias) if q is not None), saved, strict=True):
+            for p, value in zip(params, saved, strict=True):
                 p[neuron] = value
             accuracy.append(acc)
             losses.append(mean_loss)
         out[name] = (torch.tensor(accuracy, dtype=torch.float64), torch.tensor(losses, dtype=torch.float64))
     return out
+
+
+def zeroing_rows(
+    model: nn.Module,
+    layers: dict[str, nn.Module],
+    stages: dict[str, str],
+    x: Tensor,
+    y: Tensor,
+    identity: dict,
+    batch_size: int = 256,
+    chunk: int = 4,
+) -> list[dict]:
+    """One row per neuron: accuracy and loss with it zeroed, and their change from the unablated network."""
+    base_accuracy, base_loss = evaluate(model, x, y, batch_size)
+    rows = []
+    for layer, (accuracy, losses) in zeroing_effects(model, layers, x, y, batch_size, chunk).items():
+        rows += [
+            {
+                **identity,
+                "layer": layer,
+                "stage": stages[layer],
+                "neuron": i,
+                "test_accuracy": float(acc),
+                "test_loss": float(loss),
+                "delta_accuracy": float(acc) - base_accuracy,
+                "delta_loss": float(loss) - base_loss,
+            }
+            for i, (acc, loss) in enumerate(zip(accuracy, losses, strict=True))
+        ]
+    return rows
