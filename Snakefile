@@ -20,6 +20,7 @@ include: "workflow/rules/datasets.smk"
 include: "workflow/rules/imp.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/stats.smk"
+include: "workflow/rules/structure.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -32,15 +33,18 @@ localrules:
     stats,
     draw_figures,
     html_report,
+    structure_tables,
+    structure_figures,
 
 
-# Every round's artifacts are targets too: Snakemake does not rebuild a deleted intermediate file while its
+# Every round's artifacts and analyses are targets too: Snakemake does not rebuild a deleted intermediate file while its
 # downstream outputs exist, so naming them here makes a deleted round recompute (with what depends on it).
 rule all:
     input:
         REPORT,
         TABLES,
         ALL_ROUND_ARTIFACTS,
+        ALL_ANALYSES,
 
 
 rule figures:

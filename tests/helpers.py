@@ -116,6 +116,14 @@ def incomplete_outputs(workdir: Path) -> set[Path]:
     return marked
 
 
+def snapshot_after_kill(workdir: Path, study: Path) -> tuple[dict[Path, int], set[Path]]:
+    """The artifacts and the outputs marked incomplete, markers read first: a job still finishing (an orphan
+    SLURM job outlives its controller) touches its outputs and only then removes its marker, so a file whose
+    marker is already gone keeps the modification time it is recorded with here."""
+    interrupted = incomplete_outputs(workdir)
+    return artifacts(study), interrupted
+
+
 def changed_outside(before: dict[Path, int], allowed: set[Path]) -> list[Path]:
     """Files of ``before`` rewritten or removed since, other than ``allowed``: jobs that ran twice."""
     return [

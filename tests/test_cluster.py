@@ -20,9 +20,9 @@ from helpers import (
     artifacts,
     changed_outside,
     check_artifacts_complete,
-    incomplete_outputs,
     snakemake,
     snakemake_cmd,
+    snapshot_after_kill,
     table_bytes,
     user_env,
 )
@@ -164,7 +164,7 @@ def test_killed_controller_recovers_with_one_command(tmp_path, local_tables):
     wait_for(lambda: running_imp_job(workdir) and list(study.glob("runs/**/round_000/metrics.parquet")), "a round")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    before, interrupted = artifacts(study), incomplete_outputs(workdir)
+    before, interrupted = snapshot_after_kill(workdir, study)
     orphans = [i for i, state, _ in jobs_of(workdir) if state in ("RUNNING", "PENDING")]
 
     locked = subprocess.run(cluster_cmd(workdir), capture_output=True, text=True, env=user_env())

@@ -11,13 +11,12 @@ from helpers import (
     RERUN_TWO_ROUNDS,
     SNAKEMAKE,
     TINY_TASK,
-    artifacts,
     changed_outside,
     check_artifacts_complete,
-    incomplete_outputs,
     planned_jobs,
     snakemake,
     snakemake_cmd,
+    snapshot_after_kill,
     table_bytes,
     user_env,
 )
@@ -54,7 +53,7 @@ def test_killed_snakemake_recovers_with_identical_tables(reference, tmp_path):
     wait_for_file("runs/**/round_000/metrics.parquet", study)
     controller.send_signal(signal.SIGKILL)
     controller.wait()
-    before, interrupted = artifacts(study), incomplete_outputs(workdir)
+    before, interrupted = snapshot_after_kill(workdir, study)
     assert interrupted, "the kill should interrupt at least one job"
 
     locked = snakemake(workdir, "--rerun-incomplete", check=False)

@@ -20,6 +20,15 @@ def put_on_path() -> None:
     os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
 
 
+def _identity(args: argparse.Namespace) -> dict:
+    """The run's identity columns (``--identity`` JSON, as the workflow writes it), checked against --model
+    (and --seed where the command has one), so a table row can never name another run than the one computed."""
+    identity = json.loads(args.identity)
+    if identity.get("model") != args.model or identity.get("seed") != getattr(args, "seed", identity.get("seed")):
+        sys.exit(f"--identity {args.identity} does not name the run of --model {args.model}")
+    return identity
+
+
 def _labels(pairs: list[str]) -> dict[str, str]:
     """``["task=task dimension"]`` -> ``{"task": "task dimension"}``."""
     return dict(p.split("=", 1) for p in pairs)
@@ -73,12 +82,7 @@ def cmd_imp_round(args: argparse.Namespace) -> None:
         previous=Path(args.previous) if args.previous else None,
         rewind=Path(args.rewind) if args.rewind else None,
         device=args.device,
-        run=(
-            ("experiment", args.experiment),
-            ("model", args.model),
-            ("dimension", args.dimension),
-            ("seed", args.seed),
-        ),
+        run=tuple(_identity(args).items()),
     )
     run_round(spec)
 
@@ -146,9 +150,8 @@ def cmd_structure(args: argparse.Namespace) -> None:
     from prunability.analyses.structure import structure_tables
     from prunability.artifacts import write_rows
 
-    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed}
     try:
-        tables = structure_tables(Path(args.run), args.model, identity, args.bins)
+        tables = structure_tables(Path(args.run), args.model, _identity(args), args.bins)
     except ValueError as err:  # a model without a stage map
         sys.exit(f"prunability structure: {err}")
     for name, rows in tables.items():
@@ -180,13 +183,58 @@ def cmd_zeroing(args: argparse.Namespace) -> None:
         stages = network_order(stage_map(args.model, prunable_names(model)))
     except ValueError as err:  # a model without a stage map
         sys.exit(f"prunability zeroing: {err}")
-    identity = {"experiment": args.experiment, "model": args.model, "seed": args.seed, "round": round_number(round_dir)}
+    identity = {**_identity(args), "round": round_number(round_dir)}
     layers = prunable_layers(model, list(stages))
     rows = zeroing_rows(
         model, layers, stages, data.inputs(data.x_test), data.y_test, identity, args.batch_size, args.chunk
     )
     write_rows(args.out, rows)
     print(f"{round_dir}: {len(rows)} neurons zeroed", file=sys.stderr)
+
+
+def cmd_similarity(args: argparse.Namespace) -> None:
+    import torch
+
+    from prunability.analyses.loading import load_round, round_number
+    from prunability.analyses.similarity import layer_similarities, similarity_rows
+    from prunability.analyses.structure import network_order
+    from prunability.artifacts import write_rows
+    from prunability.data.loading import load_data
+    from prunability.device import pick_device
+    from prunability.masks import prunable_names
+    from prunability.models.registry import stage_map
+
+    torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    data = load_data(args.data, device)
+    nets = {
+        name: load_round(Path(path).parent, args.model, data.input_shape, data.num_classes).to(device)
+        for name, path in (("current", args.current), ("baseline", args.baseline), ("stepwise", args.previous))
+    }
+    current = nets.pop("current")
+    try:
+        stages = network_order(stage_map(args.model, prunable_names(current)))
+    except ValueError as err:  # a model without a stage map
+        sys.exit(f"prunability similarity: {err}")
+    sims = layer_similarities(current, nets, list(stages), data.inputs(data.x_test), args.batch_size)
+    identity = {**_identity(args), "round": round_number(Path(args.current).parent)}
+    rows = similarity_rows(sims, stages, identity)
+    write_rows(args.out, rows)
+    print(f"{args.current}: {len(rows)} neuron similarities", file=sys.stderr)
+
+
+def cmd_structure_tables(args: argparse.Namespace) -> None:
+    from prunability.analyses.collect import write_structure_tables
+
+    tolerance = {e: float(t) for e, t in _labels(args.tolerance).items()}
+    write_structure_tables(args.metrics, args.runs, args.zeroing, args.similarity, tolerance, Path(args.out_dir))
+
+
+def cmd_structure_figures(args: argparse.Namespace) -> None:
+    from prunability.structure_figures import draw_structure_figures
+
+    for path in draw_structure_figures(Path(args.tables), Path(args.out_dir)):
+        print(f"drew {path}", file=sys.stderr)
 
 
 def cmd_readme_numbers(args: argparse.Namespace) -> None:
@@ -240,10 +288,13 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("imp-round", help="run one IMP round (0 = dense)")
     s.add_argument("--data", required=True)
     s.add_argument("--out", required=True, help="round directory")
-    s.add_argument("--experiment", required=True)
     s.add_argument("--model", required=True)
-    s.add_argument("--dimension", type=int, required=True)
     s.add_argument("--seed", type=int, required=True)
+    s.add_argument(
+        "--identity",
+        required=True,
+        help='the run\'s columns as JSON: {"experiment": "task", "model": "mlp-64-32", "dimension": 16, "seed": 0}',
+    )
     s.add_argument("--round", type=int, required=True)
     s.add_argument("--recipe", required=True, help="training recipe as JSON")
     s.add_argument("--prune-fraction", type=float, default=0.2)
@@ -293,8 +344,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("structure", help="stage/neuron sparsity and weight magnitudes of every round of one run")
     s.add_argument("--run", required=True, help="the run's folder of round_<rrr>/ directories")
     s.add_argument("--model", required=True)
-    s.add_argument("--experiment", required=True)
-    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
     s.add_argument("--bins", type=int, default=100, help="magnitude bins, shared by every round of the run")
     s.add_argument("--out-dir", required=True)
     s.set_defaults(func=cmd_structure)
@@ -303,14 +353,40 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--round-dir", required=True, help="a round directory (round_<rrr>/) of a finished run")
     s.add_argument("--data", required=True, help="the run's data artifact")
     s.add_argument("--model", required=True)
-    s.add_argument("--experiment", required=True)
-    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
     s.add_argument("--out", required=True, help="output Parquet, one row per neuron")
     s.add_argument("--batch-size", type=int, default=256)
     s.add_argument("--chunk", type=int, default=4, help="ablations sharing one forward pass")
     s.add_argument("--device", default="auto")
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_zeroing)
+
+    s = sub.add_parser("similarity", help="activation similarity of one round against round 0 and the round before")
+    s.add_argument("--current", required=True, help="weights.safetensors of round s")
+    s.add_argument("--baseline", required=True, help="weights.safetensors of round 0")
+    s.add_argument("--previous", required=True, help="weights.safetensors of round s-1")
+    s.add_argument("--data", required=True, help="the run's data artifact (its test split is used)")
+    s.add_argument("--model", required=True)
+    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
+    s.add_argument("--out", required=True, help="output Parquet, one row per reference, layer and neuron")
+    s.add_argument("--batch-size", type=int, default=256)
+    s.add_argument("--device", default="auto")
+    s.add_argument("--threads", type=int, default=1)
+    s.set_defaults(func=cmd_similarity)
+
+    s = sub.add_parser("structure-tables", help="collect the structure analyses of every run into the study tables")
+    s.add_argument("--metrics", nargs="+", required=True, help="metrics.parquet of every round of every run")
+    s.add_argument("--runs", nargs="+", required=True, help="per-run analysis folders (prunability structure)")
+    s.add_argument("--zeroing", nargs="*", default=[], help="per-round zeroing outputs")
+    s.add_argument("--similarity", nargs="*", default=[], help="per-round similarity outputs")
+    s.add_argument("--tolerance", nargs="+", required=True, help="experiment=critical tolerance (a fraction)")
+    s.add_argument("--out-dir", required=True)
+    s.set_defaults(func=cmd_structure_tables)
+
+    s = sub.add_parser("structure-figures", help="draw the structure figures from the structure tables")
+    s.add_argument("--tables", required=True, help="folder of structure_*.parquet")
+    s.add_argument("--out-dir", required=True)
+    s.set_defaults(func=cmd_structure_figures)
 
     s = sub.add_parser("readme-numbers", help="rewrite (or --check) the default-study numbers the README quotes")
     s.add_argument("--tables", default="results/quick/tables")

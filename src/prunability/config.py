@@ -12,9 +12,11 @@ import jsonschema
 import yaml
 
 from prunability.errors import ConfigError
-from prunability.models.registry import parse_name
+from prunability.models.registry import STAGES, parse_name
 from prunability.recipe import Recipe, to_steps
 
+# Image kinds a schedules experiment can use: their artifact is made at one side (dataset.side).
+SIDED = ("digits_resized", "cifar10_resized", "tinyimagenet")
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -72,6 +74,12 @@ def _semantic_problems(config: dict) -> Iterator[str]:
                 parse_name(model)
             except ValueError as err:
                 yield f"{where}.models: {err}"
+        if ("dimensions" in exp) == ("schedules" in exp):
+            yield f"{where}: give exactly one axis, dimensions or schedules"
+            continue
+        if is_structure(exp):
+            yield from _structure_problems(exp, where)
+            continue
         data = exp["dataset"]
         if data["kind"] == "synthetic_linear":
             d, big_d = data["intrinsic_dim"], data["extrinsic_dim"]
@@ -87,6 +95,22 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             spe = -(-n // recipe.batch_size)
             if to_steps(recipe.rewind, spe) >= to_steps(recipe.duration, spe):
                 yield f"{where}.training.rewind: {recipe.rewind} is not before the end of training ({recipe.duration})"
+
+
+def _structure_problems(exp: dict, where: str) -> Iterator[str]:
+    """A schedules experiment needs image data at a fixed side, models with a stage map, a known analysed schedule."""
+    data = exp["dataset"]
+    if data["kind"] not in SIDED:
+        yield f"{where}.dataset: a schedules experiment needs image data ({', '.join(SIDED)}); got {data['kind']}"
+    elif "side" not in data:
+        yield f"{where}.dataset.side: a schedules experiment needs the image side in pixels"
+    for model in exp["models"]:
+        family = model.split("-")[0]
+        if family not in STAGES:
+            yield f"{where}.models: {model} has no stage map for the structure analyses; with one: {sorted(STAGES)}"
+    analysed = exp["analysis"].get("analysed")
+    if analysed and analysed not in exp["schedules"]:
+        yield f"{where}.analysis.analysed: {analysed} is not one of the schedules"
 
 
 def validate(config: dict, schema: dict | None = None) -> dict:
@@ -109,25 +133,80 @@ def load(path: str | Path) -> dict:
 
 @dataclass(frozen=True)
 class Run:
-    """One IMP run: a (experiment, model, dimension, seed) cell of the study, and its number of rounds."""
+    """One IMP run: a cell of its experiment's axis (a dimension or a schedule), a model and a seed.
+
+    ``axis`` holds the cell's own columns, ``(("dimension", 16),)`` or ``(("pretrain_epochs", 5),
+    ("train_epochs", 150))``; tables carry exactly these, so no run has a column that means nothing for it.
+    """
 
     experiment: str
     model: str
-    dimension: int
+    cell: str
     seed: int
     rounds: int
+    axis: tuple[tuple[str, int], ...]
 
     @property
     def path(self) -> str:
-        return f"{self.experiment}/{self.model}/dim{self.dimension}/seed{self.seed}"
+        return f"{self.experiment}/{self.model}/{self.cell}/seed{self.seed}"
+
+    @property
+    def identity(self) -> dict:
+        """The columns that name this run in every table."""
+        return {"experiment": self.experiment, "model": self.model, **dict(self.axis), "seed": self.seed}
+
+    @property
+    def data_key(self) -> str:
+        """The data artifact's name within its experiment: one per dimension and seed, or one per seed."""
+        values = dict(self.axis)
+        return f"dim{values['dimension']}/seed{self.seed}" if "dimension" in values else f"seed{self.seed}"
+
+
+def schedule_cell(schedule: dict) -> str:
+    """``{"pretrain": 5, "train": 150}`` -> ``p5e150``."""
+    return f"p{schedule['pretrain']}e{schedule['train']}"
+
+
+def cells(exp: dict) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """The (name, columns) of every cell an experiment varies."""
+    if "schedules" in exp:
+        return [
+            (schedule_cell(s), (("pretrain_epochs", s["pretrain"]), ("train_epochs", s["train"])))
+            for s in exp["schedules"]
+        ]
+    return [(f"dim{d}", (("dimension", d),)) for d in exp["dimensions"]]
+
+
+def is_structure(exp: dict) -> bool:
+    """A schedules experiment: the structure study, analysed from its checkpoints."""
+    return "schedules" in exp
+
+
+def analysed_cell(exp: dict) -> str:
+    """The schedule whose every round gets the per-round analyses (zeroing, similarity)."""
+    return schedule_cell(exp["analysis"].get("analysed") or exp["schedules"][0])
+
+
+def analysed_rounds(exp: dict, rounds: int) -> list[int]:
+    """Rounds that get the per-round analyses: every ``analysis.every``-th round from 0, and the last."""
+    return sorted({*range(0, rounds + 1, exp["analysis"]["every"]), rounds})
+
+
+def training(exp: dict, run: Run) -> dict:
+    """The recipe of a run: a schedule sets the length (P + E epochs) and the rewind point (P epochs)."""
+    values = dict(run.axis)
+    if "pretrain_epochs" not in values:
+        return exp["training"]
+    p, e = values["pretrain_epochs"], values["train_epochs"]
+    return {**exp["training"], "duration": f"{p + e}ep", "rewind": f"{p}ep"}
 
 
 def runs(config: dict) -> list[Run]:
     """Every run of the study, in a stable order."""
     return [
-        Run(name, model, dim, seed, exp.get("rounds", config["imp"]["rounds"]))
+        Run(name, model, cell, seed, exp.get("rounds", config["imp"]["rounds"]), axis)
         for name, exp in config["experiments"].items()
         for model in exp["models"]
-        for dim in exp["dimensions"]
+        for cell, axis in cells(exp)
         for seed in config["seeds"]
     ]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from prunability.artifacts import atomic_path
 from prunability.models.registry import display_name
+from prunability.structure_report import structure_section
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;
@@ -65,15 +66,11 @@ def _correlation_html(correlation: pd.DataFrame) -> str:
     return shown.to_html(index=False, border=0)
 
 
-def write_report(
-    study: str, tables: Path, figures: Path, captions: Path, labels: dict[str, str], out: str | Path
-) -> None:
-    """Assemble report.html from the tables and PNG figures of ``study``."""
+def _dimension_section(tables: Path, figures: Path, captions: Path, labels: dict[str, str]) -> list[str]:
     summary = pd.read_parquet(tables / "summary.parquet")
     correlation = pd.read_parquet(tables / "correlation_summary.parquet")
     timing = pd.read_parquet(tables / "timing.parquet")
-    body = [f"<h1>prunability — study <code>{html.escape(study)}</code></h1>", _caption(captions, "study")]
-    body.append("<h2>Accuracy against weights remaining</h2>")
+    body = ["<h2>Accuracy against weights remaining</h2>"]
     for experiment in sorted(summary["experiment"].unique()):
         png = figures / f"accuracy_{experiment}.png"
         body.append(f"<figure>{_image(png)}<figcaption>{_caption(captions, 'accuracy')}</figcaption></figure>")
@@ -88,6 +85,18 @@ def write_report(
         f"<p>{len(timing)} IMP round jobs, {timing['wall_seconds'].sum():.0f} s of job wall time in all "
         f"(median {timing['wall_seconds'].median():.1f} s per round), on {devices}.</p>"
     )
+    return body
+
+
+def write_report(
+    study: str, tables: Path, figures: Path, captions: Path, labels: dict[str, str], out: str | Path
+) -> None:
+    """Assemble report.html from the tables and PNG figures of ``study``: each part its tables hold."""
+    body = [f"<h1>prunability — study <code>{html.escape(study)}</code></h1>", _caption(captions, "study")]
+    if (tables / "summary.parquet").exists():
+        body += _dimension_section(tables, figures, captions, labels)
+    if (tables / "structure_accuracy.parquet").exists():
+        body += structure_section(tables, figures, _image)
     page = (
         f"<!doctype html><meta charset='utf-8'><title>prunability: {html.escape(study)}</title>"
         f"<style>{STYLE}</style>" + "\n".join(body)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 LOG_LINE = re.compile(r"^\s+log: (.+?)(?: \(check log file\(s\) for error details\))?$")
 REDRAW = "redraw the figures and report from the tables alone: make figures (or add `figures --allowed-rules "
-REDRAW += "draw_figures html_report` to the command that ran the study)"
+REDRAW += "draw_figures structure_figures html_report` to the command that ran the study)"
 
 
 def failed_job_logs(text: str) -> list[str]:

@@ -3,15 +3,41 @@ import json
 import os
 
 from prunability.cli import put_on_path
-from prunability.config import runs
+from prunability.config import analysed_cell, analysed_rounds, is_structure, runs, training
 
 put_on_path()
 
 STUDY = f"results/{config['study']}"
-DATA = f"{STUDY}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.safetensors"
+STRUCTURE_TABLE_NAMES = (
+    "accuracy",
+    "critical_sparsity",
+    "stage_sparsity",
+    "magnitudes",
+    "neuron_sparsity",
+    "fully_pruned",
+    "zeroing",
+    "zeroing_stages",
+    "similarity",
+)
+STRUCTURE_FIGURE_NAMES = (
+    "accuracy",
+    "magnitudes",
+    "stage_sparsity",
+    "neuron_sparsity",
+    "zeroing",
+    "similarity",
+)
+# A data artifact is named by its data key: dim<d>/seed<s> (one per dimension and seed) or seed<s>.
+DATA = f"{STUDY}/data/{{experiment}}/{{datakey}}.safetensors"
 MEASURED = f"{STUDY}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.parquet"
-RUN = f"{STUDY}/runs/{{experiment}}/{{model}}/dim{{dimension}}/seed{{seed}}"
-RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/dim{{dimension}}/seed{{seed}}"
+# A run is named by its cell on the experiment's axis: dim<d> or p<P>e<E>.
+RUN = f"{STUDY}/runs/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+ANALYSES = f"{STUDY}/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+ANALYSIS_LOGS = f"{STUDY}/logs/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+RUNS = {run.path: run for run in runs(config)}
+DIMENSION_RUNS = [run for run in RUNS.values() if not is_structure(config["experiments"][run.experiment])]
+STRUCTURE_RUNS = [run for run in RUNS.values() if is_structure(config["experiments"][run.experiment])]
 LOGS = f"{STUDY}/logs"
 TABLE_DIR = f"{STUDY}/tables"
 FIGURE_DIR = f"{STUDY}/figures"
@@ -27,12 +53,26 @@ STATS_TABLES = [
         "correlation_summary.parquet",
     )
 ]
-TABLES = [*ROUND_TABLES.values(), *STATS_TABLES]
-ACCURACY_FIGURES = [f"{FIGURE_DIR}/accuracy_{e}" for e in config["experiments"]]
+STRUCTURE_TABLES = {name: f"{TABLE_DIR}/structure_{name}.parquet" for name in STRUCTURE_TABLE_NAMES}
+# A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
+TABLES = ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else []) + (
+    list(STRUCTURE_TABLES.values()) if STRUCTURE_RUNS else []
+)
+ACCURACY_FIGURES = [
+    f"{FIGURE_DIR}/accuracy_{e}" for e, x in config["experiments"].items() if not is_structure(x)
+]
 CORRELATION_FIGURE = f"{FIGURE_DIR}/correlation"
-FIGURES = [f"{stem}.{ext}" for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE) for ext in ("png", "pdf")]
+DIMENSION_FIGURES = [f"{stem}.{ext}" for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE) for ext in ("png", "pdf")]
+STRUCTURE_FIGURES = [
+    f"{FIGURE_DIR}/structure_{name}_{e}.{ext}"
+    for e, x in config["experiments"].items()
+    if is_structure(x)
+    for name in STRUCTURE_FIGURE_NAMES
+    for ext in ("png", "pdf")
+]
+FIGURES = (DIMENSION_FIGURES if DIMENSION_RUNS else []) + STRUCTURE_FIGURES
 REPORT = f"{STUDY}/report.html"
-LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items())
+LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items() if not is_structure(x))
 ENV = "../../envs/prunability.yaml"
 CAPTIONS = os.path.join(workflow.basedir, "workflow", "report")
 
@@ -40,13 +80,29 @@ CAPTIONS = os.path.join(workflow.basedir, "workflow", "report")
 wildcard_constraints:
     experiment=r"[a-z][a-z0-9_]*",
     model=r"[a-z][a-z0-9]*(-[0-9]+)+",
+    cell=r"dim[0-9]+|p[0-9]+e[0-9]+",
+    datakey=r"(dim[0-9]+/)?seed[0-9]+",
     dimension=r"[0-9]+",
     seed=r"[0-9]+",
     r=r"(?!000)[0-9]{3}",
+    ar=r"[0-9]{3}",
 
 
 def experiment(wildcards) -> dict:
     return config["experiments"][wildcards.experiment]
+
+
+def run_of(wildcards) -> "Run":
+    return RUNS[f"{wildcards.experiment}/{wildcards.model}/{wildcards.cell}/seed{wildcards.seed}"]
+
+
+def data_of(wildcards) -> str:
+    """The data artifact a run trains on."""
+    return DATA.format(experiment=wildcards.experiment, datakey=run_of(wildcards).data_key)
+
+
+def identity_json(wildcards) -> str:
+    return json.dumps(run_of(wildcards).identity)
 
 
 def dataset_params(wildcards) -> str:
@@ -54,8 +110,18 @@ def dataset_params(wildcards) -> str:
     return json.dumps(params, sort_keys=True)
 
 
+def data_dimension(wildcards) -> int:
+    """What the generator varies: the dimension of the data key, or a schedules experiment's image side."""
+    key = wildcards.datakey
+    return int(key.split("/")[0].removeprefix("dim")) if "/" in key else experiment(wildcards)["dataset"]["side"]
+
+
+def data_seed(wildcards) -> int:
+    return int(wildcards.datakey.rsplit("seed", 1)[1])
+
+
 def recipe_json(wildcards) -> str:
-    return json.dumps(experiment(wildcards)["training"], sort_keys=True)
+    return json.dumps(training(experiment(wildcards), run_of(wildcards)), sort_keys=True)
 
 
 def round_files(round_dir: str) -> list[str]:
@@ -73,18 +139,25 @@ def output_dir(wildcards, output) -> str:
 
 
 def all_measured() -> list[str]:
-    """The measured-dimension row of every data artifact of the study."""
-    cells = sorted({(run.experiment, run.dimension, run.seed) for run in runs(config)})
+    """The measured-dimension row of every data artifact of the dimension experiments."""
+    cells = sorted({(run.experiment, dict(run.axis)["dimension"], run.seed) for run in DIMENSION_RUNS})
     return [MEASURED.format(experiment=e, dimension=d, seed=s) for e, d, s in cells]
 
 
-def all_round_files(name: str) -> list[str]:
-    """``name`` (metrics.parquet, timing.json) of every round of every run."""
-    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{name}" for run in runs(config) for r in range(run.rounds + 1)]
+def all_round_files(name: str, study_runs: list = DIMENSION_RUNS) -> list[str]:
+    """``name`` (metrics.parquet, timing.json) of every round of every run of ``study_runs``."""
+    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{name}" for run in study_runs for r in range(run.rounds + 1)]
+
+
+def rounds_of_run(wildcards) -> list[str]:
+    """Weights and masks of every round of one run: what the per-run structure analyses read."""
+    run = run_of(wildcards)
+    names = ("weights.safetensors", "mask.safetensors")
+    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{n}" for r in range(run.rounds + 1) for n in names]
 
 
 ALL_ROUND_ARTIFACTS = [
     f
     for name in ("weights.safetensors", "mask.safetensors", "metrics.parquet", "timing.json")
-    for f in all_round_files(name)
+    for f in all_round_files(name, list(RUNS.values()))
 ]

@@ -4,8 +4,10 @@ rule dataset:
     params:
         kind=lambda w: experiment(w)["dataset"]["kind"],
         params=dataset_params,
+        dimension=data_dimension,
+        seed=data_seed,
     log:
-        f"{LOGS}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.log",
+        f"{LOGS}/data/{{experiment}}/{{datakey}}.log",
     conda:
         ENV
     threads: config["threads"]
@@ -15,12 +17,12 @@ rule dataset:
         gpu=0,
     shell:
         "prunability dataset --kind {params.kind} --params {params.params:q} "
-        "--dimension {wildcards.dimension} --seed {wildcards.seed} --threads {threads} --out {output} 2> {log}"
+        "--dimension {params.dimension} --seed {params.seed} --threads {threads} --out {output} 2> {log}"
 
 
 rule measure_dim:
     input:
-        DATA,
+        f"{STUDY}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.safetensors",
     output:
         MEASURED,
     params:

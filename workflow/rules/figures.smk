@@ -12,7 +12,7 @@ rule draw_figures:
         correlation=report(
             f"{CORRELATION_FIGURE}.png", caption="../report/correlation.rst", category="Correlation"
         ),
-        pdf=[f for f in FIGURES if f.endswith(".pdf")],
+        pdf=[f for f in DIMENSION_FIGURES if f.endswith(".pdf")],
     params:
         labels=LABELS,
         out=output_dir,
@@ -33,15 +33,14 @@ rule draw_figures:
 rule html_report:
     input:
         FIGURES,
-        STATS_TABLES,
-        timing=ROUND_TABLES["timing"],
+        TABLES,
     output:
         REPORT,
     params:
         labels=LABELS,
         study=config["study"],
-        tables=lambda w, input: os.path.dirname(input.timing),
-        figures=lambda w, input: os.path.dirname(input[0]),
+        tables=TABLE_DIR,
+        figures=FIGURE_DIR,
         captions=CAPTIONS,
     log:
         f"{LOGS}/report.log",

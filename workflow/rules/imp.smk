@@ -1,12 +1,13 @@
 # One job per IMP round; round r depends on round r-1 and on round 0's rewind point.
 # `group: "imp"` lets a cluster profile run the whole chain of one run as one job.
 IMP_ARGS = (
-    "--data {input.data} --out {params.out} --experiment {wildcards.experiment} --model {wildcards.model} "
-    "--dimension {wildcards.dimension} --seed {wildcards.seed} --recipe {params.recipe:q} "
+    "--data {input.data} --out {params.out} --identity {params.identity:q} --model {wildcards.model} "
+    "--seed {wildcards.seed} --recipe {params.recipe:q} "
     "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {threads}"
 )
 IMP_PARAMS = dict(
     out=output_dir,
+    identity=identity_json,
     recipe=recipe_json,
     fraction=config["imp"]["prune_fraction"],
     ignore=" ".join(config["imp"]["ignore"]),
@@ -16,7 +17,7 @@ IMP_PARAMS = dict(
 
 rule imp_dense:
     input:
-        data=DATA,
+        data=data_of,
     output:
         round_files(f"{RUN}/round_000"),
         rewind=f"{RUN}/round_000/rewind.safetensors",
@@ -39,7 +40,7 @@ rule imp_dense:
 
 rule imp_prune:
     input:
-        data=DATA,
+        data=data_of,
         previous=lambda w: round_files(previous_round(w)),
         rewind=f"{RUN}/round_000/rewind.safetensors",
     output:

@@ -14,7 +14,7 @@ A^T B, A^T A, B^T B with the column sums that centre them. Sums are float64.
 """
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 
 def as_rows(activations: Tensor) -> Tensor:
@@ -61,3 +61,54 @@ class Similarity:
         aa = s["a_a"] - torch.outer(s["sa"], s["sa"]) / n
         bb = s["b_b"] - torch.outer(s["sb"], s["sb"]) / n
         return float((ab**2).sum() / (aa.norm() * bb.norm()))
+
+
+def _capture(layers: dict[str, nn.Module], store: dict[str, Tensor]) -> list:
+    """Forward hooks that keep each layer's output of the current batch under its name."""
+
+    def keep(name: str):
+        return lambda module, inputs, out: store.__setitem__(name, out)
+
+    return [module.register_forward_hook(keep(name)) for name, module in layers.items()]
+
+
+@torch.no_grad()
+def layer_similarities(
+    current: nn.Module, references: dict[str, nn.Module], layer_names: list[str], x: Tensor, batch_size: int = 256
+) -> dict[str, dict[str, Similarity]]:
+    """Per reference name and layer: the running sums of ``current`` against that reference on inputs ``x``.
+
+    One pass over the data serves every reference (the baseline round 0 and the previous round).
+    """
+    nets = {"current": current, **references}
+    outputs: dict[str, dict[str, Tensor]] = {name: {} for name in nets}
+    hooks = []
+    for name, net in nets.items():
+        modules = dict(net.named_modules())
+        hooks += _capture({layer: modules[layer.removesuffix(".weight")] for layer in layer_names}, outputs[name])
+    sims = {ref: {layer: Similarity() for layer in layer_names} for ref in references}
+    try:
+        for start in range(0, x.shape[0], batch_size):
+            for net in nets.values():
+                net(x[start : start + batch_size])
+            for ref in references:
+                for layer in layer_names:
+                    sims[ref][layer].update(outputs[ref][layer], outputs["current"][layer])
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return sims
+
+
+def similarity_rows(sims: dict[str, dict[str, Similarity]], stages: dict[str, str], identity: dict) -> list[dict]:
+    """One row per reference, layer and neuron: the neuron's cosine similarity and the layer's linear CKA."""
+    rows = []
+    for ref, layers in sims.items():
+        for layer, sim in layers.items():
+            cka = sim.cka()
+            rows += [
+                {**identity, "reference": ref, "layer": layer, "stage": stages[layer], "neuron": i}
+                | {"cosine": float(c), "cka": cka}
+                for i, c in enumerate(sim.cosine().tolist())
+            ]
+    return rows

@@ -38,6 +38,14 @@ def cifar10(size: int, root: str, download: bool) -> dict[str, torch.Tensor]:
     return {k: resize_in_chunks(v, size) if k.startswith("x") else v for k, v in raw.items()}
 
 
+def tinyimagenet(size: int, root: str, download: bool) -> dict[str, torch.Tensor]:
+    """Tiny ImageNet's train split and its labelled validation split (as test), resized from 64 px."""
+    from prunability.data.tinyimagenet import load_tinyimagenet
+
+    raw = load_tinyimagenet(root, download=download)
+    return {k: resize_in_chunks(v, size) if k.startswith("x") and size != 64 else v for k, v in raw.items()}
+
+
 def biggan(
     intrinsic_dim: int,
     seed: int,

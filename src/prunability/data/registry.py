@@ -31,6 +31,10 @@ def _cifar10(params: dict[str, Any], dimension: int, seed: int) -> dict[str, tor
     return image_sets.cifar10(size=dimension, root=params["root"], download=params["download"])
 
 
+def _tinyimagenet(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
+    return image_sets.tinyimagenet(size=dimension, root=params["root"], download=params["download"])
+
+
 def _biggan(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
     generation = {k: v for k, v in params.items() if k != "augment"}  # every other key is a generation setting
     return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **generation)
@@ -41,6 +45,7 @@ BUILDERS: dict[str, Callable[[dict[str, Any], int, int], dict[str, torch.Tensor]
     "digits_resized": _digits,
     "cifar10_resized": _cifar10,
     "biggan_latent": _biggan,
+    "tinyimagenet": _tinyimagenet,
 }
 
 
@@ -59,6 +64,7 @@ SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "digits_resized": lambda p: "scikit-learn digits 8x8 (offline substitute for CIFAR-10)",
     "cifar10_resized": lambda p: "CIFAR-10",
     "biggan_latent": _biggan_source,
+    "tinyimagenet": lambda p: "Tiny ImageNet",
 }
 
 

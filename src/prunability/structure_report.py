@@ -1,0 +1,108 @@
+"""The structure section of the HTML report: critical sparsity next to the paper's, fully pruned neurons
+against the null model, zeroing per stage with its spread over seeds, and every structure figure."""
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from prunability.models.registry import display_name
+
+# The paper's critical sparsity, read from its accuracy curves: accuracy falls after about 96 % sparsity.
+PAPER_CRITICAL = 0.96
+RUN = ["experiment", "model", "pretrain_epochs", "train_epochs"]
+FIGURE_TITLES = {
+    "accuracy": "Accuracy against network sparsity",
+    "magnitudes": "Weight magnitudes per stage",
+    "stage_sparsity": "Stage sparsity against network sparsity",
+    "neuron_sparsity": "Neuron sparsity per layer",
+    "zeroing": "Neuron zeroing",
+    "similarity": "Activation similarity",
+}
+
+
+def _pm(mean: float, std: float, scale: float = 100.0) -> str:
+    return f"{scale * mean:.2f} ± {scale * (0 if pd.isna(std) else std):.2f}"
+
+
+def critical_html(critical: pd.DataFrame) -> str:
+    grouped = critical.groupby(RUN, sort=True)
+    table = grouped.agg(
+        seeds=("seed", "size"),
+        dense_m=("dense_accuracy", "mean"),
+        dense_s=("dense_accuracy", "std"),
+        crit_m=("critical_sparsity", "mean"),
+        crit_s=("critical_sparsity", "std"),
+        tolerance=("tolerance", "first"),
+    ).reset_index()
+    shown = pd.DataFrame(
+        {
+            "Model": table["model"].map(display_name),
+            "P": table["pretrain_epochs"],
+            "E": table["train_epochs"],
+            "Dense accuracy (%)": [_pm(m, s) for m, s in zip(table["dense_m"], table["dense_s"], strict=True)],
+            "Critical sparsity (%)": [_pm(m, s) for m, s in zip(table["crit_m"], table["crit_s"], strict=True)],
+            "Paper (%)": f"~{100 * PAPER_CRITICAL:.0f}",
+            "Tolerance (points)": 100 * table["tolerance"],
+            "Seeds": table["seeds"],
+        }
+    )
+    return shown.to_html(index=False, border=0)
+
+
+def fully_pruned_html(fully: pd.DataFrame) -> str:
+    """Observed and null-model fully pruned neurons, summed over layers, at the last round of each run."""
+    last = fully[fully["round"] == fully.groupby(RUN)["round"].transform("max")]
+    per_run = last.groupby([*RUN, "seed"]).agg(
+        sparsity=("network_sparsity", "first"),
+        observed=("fully_pruned", "sum"),
+        expected=("expected_fully_pruned", "sum"),
+    )
+    table = per_run.groupby(RUN).mean().reset_index()
+    table.insert(1, "Model", table.pop("model").map(display_name))
+    table["sparsity"] = (100 * table["sparsity"]).round(2)
+    return table.rename(columns={"sparsity": "network sparsity (%)"}).to_html(
+        index=False, border=0, float_format="%.2f"
+    )
+
+
+def zeroing_html(stages: pd.DataFrame) -> str:
+    """Mean ΔAcc per neuron in each stage, mean ± std over seeds, at the analysed schedule's last round."""
+    last = stages[stages["round"] == stages.groupby(RUN)["round"].transform("max")]
+    table = last.groupby([*RUN, "stage"], sort=False).agg(
+        sparsity=("network_sparsity", "mean"),
+        m=("mean_delta_accuracy", "mean"),
+        s=("mean_delta_accuracy", "std"),
+        worst=("min_delta_accuracy", "min"),
+    )
+    table = table.reset_index()
+    shown = pd.DataFrame(
+        {
+            "Model": table["model"].map(display_name),
+            "Stage": table["stage"],
+            "Network sparsity (%)": (100 * table["sparsity"]).round(2),
+            "Mean ΔAcc per neuron (points)": [_pm(m, s) for m, s in zip(table["m"], table["s"], strict=True)],
+            "Worst neuron (points)": (100 * table["worst"]).round(2),
+        }
+    )
+    return shown.to_html(index=False, border=0)
+
+
+def structure_section(tables: Path, figures: Path, image: Callable[[Path], str]) -> list[str]:
+    """HTML blocks of the structure study; ``image`` inlines a PNG."""
+    accuracy = pd.read_parquet(tables / "structure_accuracy.parquet")
+    critical = pd.read_parquet(tables / "structure_critical_sparsity.parquet")
+    fully = pd.read_parquet(tables / "structure_fully_pruned.parquet")
+    zeroing = pd.read_parquet(tables / "structure_zeroing_stages.parquet")
+    sources = ", ".join(sorted(accuracy["data_source"].unique()))
+    body = ["<h2>Structure left by IMP</h2>", f"<p class='caption'>data: {html.escape(sources)}</p>"]
+    body.append("<h3>Critical sparsity</h3>" + critical_html(critical))
+    body.append("<h3>Fully pruned neurons: observed and expected at random (last round)</h3>")
+    body.append(fully_pruned_html(fully))
+    body.append("<h3>Neuron zeroing per stage (analysed schedule, last round)</h3>" + zeroing_html(zeroing))
+    for experiment in sorted(accuracy["experiment"].unique()):
+        for name, title in FIGURE_TITLES.items():
+            png = figures / f"structure_{name}_{experiment}.png"
+            body.append(f"<h3>{html.escape(title)} ({html.escape(experiment)})</h3><figure>{image(png)}</figure>")
+    return body
