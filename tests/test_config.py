@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prunability.config import load, runs, validate
+from prunability.config import analysed_cell, analysed_rounds, load, parse_data_key, runs, training, validate
 from prunability.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,3 +136,62 @@ def test_an_experiment_may_override_the_number_of_rounds():
     config["experiments"]["short"] = {**copy.deepcopy(config["experiments"]["task"]), "rounds": 2}
     rounds = {run.experiment: run.rounds for run in runs(validate(config))}
     assert rounds == {"task": 5, "short": 2}
+
+
+def _structure() -> dict:
+    return {
+        "study": "s",
+        "seeds": [0, 3],
+        "imp": {"rounds": 7},
+        "experiments": {
+            "structure": {
+                "schedules": [{"pretrain": 1, "train": 4}, {"pretrain": 5, "train": 150}],
+                "models": ["resnet20-2", "vgg16-8"],
+                "dataset": {"kind": "cifar10_resized", "side": 32},
+                "training": {"lr": 0.1, "duration": "9ep", "rewind": "2ep"},
+                "analysis": {"analysed": {"pretrain": 5, "train": 150}, "every": 3},
+            }
+        },
+    }
+
+
+def test_a_run_is_named_by_the_axis_its_experiment_declares():
+    dimension = runs(validate(_good()))[0]
+    assert dimension.path == "task/mlp-8-4/dim2/seed0" and dimension.data_key == "dim2/seed0"
+    assert dimension.identity == {"experiment": "task", "model": "mlp-8-4", "dimension": 2, "seed": 0}
+    config = validate(_structure())
+    study = runs(config)
+    assert len(study) == 2 * 2 * 2
+    run = next(r for r in study if r.path == "structure/vgg16-8/p5e150/seed3")
+    assert run.identity == {
+        "experiment": "structure",
+        "model": "vgg16-8",
+        "pretrain_epochs": 5,
+        "train_epochs": 150,
+        "seed": 3,
+    }
+    assert run.data_key == "seed3" and parse_data_key(run.data_key) == (None, 3)
+    assert parse_data_key(dimension.data_key) == (2, 0)
+    exp = config["experiments"]["structure"]
+    recipe = training(exp, run)
+    assert (recipe["duration"], recipe["rewind"], recipe["lr"]) == ("155ep", "5ep", 0.1)  # P + E, rewind after P
+    assert analysed_cell(exp) == "p5e150" and analysed_rounds(exp, run.rounds) == [0, 3, 6, 7]
+
+
+STRUCTURE_BAD = [
+    ("experiments.structure.dimensions", [2], "config.experiments.structure", "exactly one axis"),
+    ("experiments.structure.schedules", DELETE, "config.experiments.structure", "exactly one axis"),
+    ("experiments.structure.models", ["mlp-8-4"], "config.experiments.structure.models", "mlp-8-4 has no stage map"),
+    ("experiments.structure.dataset", {"kind": "cifar10_resized"}, ".dataset.side", "needs the image side"),
+    ("experiments.structure.dataset", {"kind": "synthetic_linear"}, ".structure.dataset", "needs image data"),
+    ("experiments.structure.analysis.analysed", {"pretrain": 2, "train": 4}, ".analysed", "not one of the schedules"),
+    ("experiments.structure.schedules", [{"pretrain": 0, "train": 4}], ".schedules[0].pretrain", "minimum of 1"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "where", "message"), STRUCTURE_BAD, ids=[b[3] for b in STRUCTURE_BAD])
+def test_bad_structure_experiment_is_refused_before_any_job(key, value, where, message):
+    with pytest.raises(ConfigError) as info:
+        validate(_set(_structure(), key, value))
+    text = str(info.value)
+    assert f"{where}:" in text and message in text, text

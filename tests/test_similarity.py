@@ -52,3 +52,29 @@ def test_memory_does_not_grow_with_the_number_of_images():
     for _ in range(20):
         sim.update(torch.randn(64, 8, 4, 4), torch.randn(64, 8, 4, 4))
     assert {k: v.numel() for k, v in sim.sums.items()} == size and sim.rows == 21 * 64 * 16
+
+
+def test_layer_similarities_of_two_networks_equal_a_direct_computation():
+    from prunability.analyses.similarity import layer_similarities, similarity_rows
+    from prunability.models.registry import build_model
+
+    x = torch.randn(50, 3, 8, 8, generator=torch.Generator().manual_seed(2))
+    current, reference = (build_model("resnet20-2", (3, 8, 8), 4, seed=s).eval() for s in (0, 1))
+    layers = ["conv.weight", "blocks.4.conv2.weight", "fc.weight"]
+    sims = layer_similarities(current, {"baseline": reference}, layers, x, batch_size=16)
+    rows = similarity_rows(sims, {"conv.weight": "stem", "blocks.4.conv2.weight": "stage3", "fc.weight": "c"}, {})
+    for layer in layers:
+        outputs = []
+        for net in (reference, current):
+            module = dict(net.named_modules())[layer.removesuffix(".weight")]
+            kept = []
+            handle = module.register_forward_hook(lambda m, i, o, kept=kept: kept.append(o))
+            with torch.no_grad():
+                net(x)
+            handle.remove()
+            outputs.append(as_rows(kept[0]).double().numpy())
+        a, b = outputs
+        mine = [r for r in rows if r["layer"] == layer]
+        cos = (a * b).sum(0) / np.sqrt((a**2).sum(0) * (b**2).sum(0))
+        np.testing.assert_allclose([r["cosine"] for r in mine], cos, rtol=1e-9)
+        assert np.isclose(mine[0]["cka"], _direct_cka(a, b), rtol=1e-9) and len(mine) == a.shape[1]

@@ -1,5 +1,6 @@
 """The Snakemake workflow end to end on a tiny study: outputs, idempotence, partial reruns, redraws."""
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_bad_config_stops_before_any_job(tmp_path):
 
 def _structure(run: Path, model: str, out: Path) -> subprocess.CompletedProcess:
     cmd = [str(SNAKEMAKE.parent / "prunability"), "structure", "--run", str(run), "--model", model]
-    cmd += ["--experiment", "x", "--seed", "0", "--out-dir", str(out)]
+    cmd += ["--identity", json.dumps({"experiment": "x", "model": model, "seed": 0}), "--out-dir", str(out)]
     return subprocess.run(cmd, capture_output=True, text=True, env=user_env())
 
 
@@ -161,7 +162,7 @@ def test_zeroing_of_a_finished_round(study, tmp_path):
     out = tmp_path / "zeroing.parquet"
     cmd = [str(SNAKEMAKE.parent / "prunability"), "zeroing", "--round-dir", str(run / "round_001"), "--model"]
     cmd += ["resnet20-2", "--data", str(study / "data" / "extrinsic" / "dim4" / "seed0.safetensors")]
-    cmd += ["--experiment", "extrinsic", "--seed", "0", "--out", str(out)]
+    cmd += ["--identity", json.dumps({"experiment": "extrinsic", "model": "resnet20-2", "seed": 0}), "--out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
     assert done.returncode == 0, done.stderr
     rows = pd.read_parquet(out)

@@ -257,6 +257,17 @@ def cmd_recover(args: argparse.Namespace) -> None:
     sys.exit(recover(command, cancel=args.cancel))
 
 
+def _per_round_analysis_args(s: argparse.ArgumentParser, out: str) -> None:
+    """The arguments the per-round analyses share: what they evaluate on, who they are, where they run."""
+    s.add_argument("--data", required=True, help="the run's data artifact (its test split is used)")
+    s.add_argument("--model", required=True)
+    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
+    s.add_argument("--out", required=True, help=out)
+    s.add_argument("--batch-size", type=int, default=256)
+    s.add_argument("--device", default="auto")
+    s.add_argument("--threads", type=int, default=1)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="prunability", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -351,27 +362,15 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("zeroing", help="test accuracy and loss with each neuron of every prunable layer zeroed")
     s.add_argument("--round-dir", required=True, help="a round directory (round_<rrr>/) of a finished run")
-    s.add_argument("--data", required=True, help="the run's data artifact")
-    s.add_argument("--model", required=True)
-    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
-    s.add_argument("--out", required=True, help="output Parquet, one row per neuron")
-    s.add_argument("--batch-size", type=int, default=256)
+    _per_round_analysis_args(s, "output Parquet, one row per neuron")
     s.add_argument("--chunk", type=int, default=4, help="ablations sharing one forward pass")
-    s.add_argument("--device", default="auto")
-    s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_zeroing)
 
     s = sub.add_parser("similarity", help="activation similarity of one round against round 0 and the round before")
     s.add_argument("--current", required=True, help="weights.safetensors of round s")
     s.add_argument("--baseline", required=True, help="weights.safetensors of round 0")
     s.add_argument("--previous", required=True, help="weights.safetensors of round s-1")
-    s.add_argument("--data", required=True, help="the run's data artifact (its test split is used)")
-    s.add_argument("--model", required=True)
-    s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
-    s.add_argument("--out", required=True, help="output Parquet, one row per reference, layer and neuron")
-    s.add_argument("--batch-size", type=int, default=256)
-    s.add_argument("--device", default="auto")
-    s.add_argument("--threads", type=int, default=1)
+    _per_round_analysis_args(s, "output Parquet, one row per reference, layer and neuron")
     s.set_defaults(func=cmd_similarity)
 
     s = sub.add_parser("structure-tables", help="collect the structure analyses of every run into the study tables")

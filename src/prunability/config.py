@@ -162,6 +162,12 @@ class Run:
         return f"dim{values['dimension']}/seed{self.seed}" if "dimension" in values else f"seed{self.seed}"
 
 
+def parse_data_key(key: str) -> tuple[int | None, int]:
+    """``dim16/seed0`` -> (16, 0); ``seed0`` -> (None, 0): the inverse of ``Run.data_key``."""
+    *dim, seed = key.split("/")
+    return (int(dim[0].removeprefix("dim")) if dim else None), int(seed.removeprefix("seed"))
+
+
 def schedule_cell(schedule: dict) -> str:
     """``{"pretrain": 5, "train": 150}`` -> ``p5e150``."""
     return f"p{schedule['pretrain']}e{schedule['train']}"

@@ -23,8 +23,77 @@ def _rho(frame: pd.DataFrame, axis: str) -> str:
     return f"{row['rho_mean'].iloc[0]:.2f} ± {row['rho_std'].iloc[0]:.2f}"
 
 
+def _markdown(frame: pd.DataFrame) -> list[str]:
+    """A Markdown table, first column left-aligned and the rest right-aligned."""
+    head = "| " + " | ".join(frame.columns) + " |"
+    rule = "|---|" + "---:|" * (len(frame.columns) - 1)
+    return [head, rule, *("| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False))]
+
+
+def _pm(mean: float, std: float) -> str:
+    """mean ± std, the std of a single seed shown as 0 (as in the summary tables)."""
+    return f"{mean:.2f} ± {0.0 if pd.isna(std) else std:.2f}"
+
+
+def _structure_lines(tables: Path) -> list[str]:
+    """Critical sparsity, fully pruned neurons against the null model and zeroing per stage, per model."""
+    from prunability.analyses.structure import stage_rank
+    from prunability.models.registry import display_name
+
+    critical = pd.read_parquet(tables / "structure_critical_sparsity.parquet")
+    fully = pd.read_parquet(tables / "structure_fully_pruned.parquet")
+    stages = pd.read_parquet(tables / "structure_zeroing_stages.parquet")
+    rows = []
+    for (model, p, e), runs in critical.groupby(["model", "pretrain_epochs", "train_epochs"], sort=True):
+        last = fully[(fully["model"] == model) & (fully["round"] == fully["round"].max())]
+        last = last[(last["pretrain_epochs"] == p) & (last["train_epochs"] == e)]
+        per_seed = last.groupby("seed")[["fully_pruned", "expected_fully_pruned"]].sum()
+        rows.append(
+            {
+                "Model": display_name(model),
+                "P, E": f"{p}, {e}",
+                "Dense accuracy (%)": _pm(100 * runs["dense_accuracy"].mean(), 100 * runs["dense_accuracy"].std()),
+                "Critical sparsity (%)": _pm(
+                    100 * runs["critical_sparsity"].mean(), 100 * runs["critical_sparsity"].std()
+                ),
+                "Fully pruned neurons, last round (null model)": (
+                    f"{per_seed['fully_pruned'].mean():.1f} ({per_seed['expected_fully_pruned'].mean():.2f})"
+                ),
+            }
+        )
+    last = stages[stages["round"] == stages.groupby("model")["round"].transform("max")]
+    zeroing = [
+        {
+            "Model": display_name(model),
+            "Stage": stage,
+            "Network sparsity (%)": f"{100 * part['network_sparsity'].mean():.1f}",
+            "Mean ΔAcc per neuron (points)": _pm(
+                100 * part["mean_delta_accuracy"].mean(), 100 * part["mean_delta_accuracy"].std()
+            ),
+            "Worst neuron (points)": f"{100 * part['min_delta_accuracy'].min():.2f}",
+        }
+        for (model, stage), part in sorted(
+            last.groupby(["model", "stage"]), key=lambda item: (item[0][0], stage_rank(item[0][1]))
+        )
+    ]
+    return [
+        "Structure study: critical sparsity (the highest sparsity within the configured tolerance of the dense",
+        "accuracy; the paper reports about 96 %) and fully pruned neurons against the null model, mean (± std)",
+        "over seeds (`structure_critical_sparsity.parquet`, `structure_fully_pruned.parquet`):",
+        "",
+        *_markdown(pd.DataFrame(rows)),
+        "",
+        "Zeroing one neuron at the last analysed round, per stage, mean ± std over seeds",
+        "(`structure_zeroing_stages.parquet`):",
+        "",
+        *_markdown(pd.DataFrame(zeroing)),
+        "",
+    ]
+
+
 def render(tables: Path) -> str:
-    """The block between the markers: the summary tables, pooled rho and dense accuracy per experiment."""
+    """The block between the markers: the summary tables, pooled rho and dense accuracy per experiment, and
+    the structure study's numbers where its tables exist."""
     summary = pd.read_parquet(tables / "summary.parquet")
     pooled = pd.read_parquet(tables / "correlation_summary.parquet").query("scope == 'pooled'")
     lines = [
@@ -47,7 +116,11 @@ def render(tables: Path) -> str:
             f"| {experiment} | {exp['data_source'].iloc[0]} | {_rho(rho, 'dimension')} | {_rho(rho, 'id_mle')} | "
             f"{acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f}) |"
         )
-    return "\n".join([*lines, "", END])
+    if (tables / "structure_critical_sparsity.parquet").exists():
+        lines += ["", *_structure_lines(tables)]
+    else:
+        lines.append("")
+    return "\n".join([*lines, END])
 
 
 def quoted(readme_text: str) -> str:

@@ -12,16 +12,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from prunability.analyses.structure import stage_rank
 from prunability.figures import save
 from prunability.models.registry import display_name
 
 # The sparsity levels the paper's magnitude and neuron-sparsity figures show; the nearest round is drawn.
 LEVELS = (0.2, 0.59, 0.79, 0.89)
 SCHEDULE = ["pretrain_epochs", "train_epochs"]
-
-
-def _stage_key(stage: str) -> int:
-    return 0 if stage == "stem" else 10**6 if stage == "classifier" else int(stage.removeprefix("stage"))
 
 
 def _panels(frame: pd.DataFrame, rows: int = 1, height: float = 3.6) -> tuple[plt.Figure, np.ndarray, list[str]]:
@@ -82,7 +79,7 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Surviving-weight magnitude densities per stage at the paper's sparsity levels (first seed; area = weights)."""
     mags = tables["magnitudes"]
     mags = mags[mags["seed"] == mags["seed"].min()]
-    stages = sorted(mags["stage"].unique(), key=_stage_key)
+    stages = sorted(mags["stage"].unique(), key=stage_rank)
     fig, axes, models = _panels(mags, rows=len(stages), height=2.4)
     for col, model in enumerate(models):
         cell = mags[mags["model"] == model]
@@ -99,21 +96,29 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     save(fig, stem)
 
 
+def _stage_curves(
+    frame: pd.DataFrame, column: str, ylabel: str, what: str, accuracy: pd.DataFrame
+) -> tuple[plt.Figure, np.ndarray]:
+    """A panel per model, a line per stage: 100 x ``column`` against network sparsity (band: over seeds)."""
+    fig, axes, models = _panels(frame)
+    for ax, model in zip(axes[0], models, strict=True):
+        cell = frame[frame["model"] == model]
+        for stage in sorted(cell["stage"].unique(), key=stage_rank):
+            part = cell[cell["stage"] == stage].assign(pct=lambda f: 100 * f[column])
+            _band(ax, part, "network_sparsity", "pct", stage)
+        ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel=ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    _title(fig, what, accuracy)
+    return fig, axes
+
+
 def stage_sparsity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Sparsity of each stage against the network's, with the diagonal of uniform pruning."""
-    stages = tables["stage_sparsity"]
-    fig, axes, models = _panels(stages)
-    for ax, model in zip(axes[0], models, strict=True):
-        cell = stages[stages["model"] == model]
-        for stage in sorted(cell["stage"].unique(), key=_stage_key):
-            part = cell[cell["stage"] == stage].assign(pct=lambda f: 100 * f["sparsity"])
-            _band(ax, part, "network_sparsity", "pct", stage)
-        ax.plot([0, 100], [0, 100], color="grey", ls="--", lw=1)
-        ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel="Stage sparsity %")
-        ax.grid(alpha=0.3)
+    what = "Stage sparsity vs network sparsity"
+    fig, axes = _stage_curves(tables["stage_sparsity"], "sparsity", "Stage sparsity %", what, tables["accuracy"])
     for ax in axes[0]:
-        ax.legend(fontsize=7)
-    _title(fig, "Stage sparsity vs network sparsity", tables["accuracy"])
+        ax.plot([0, 100], [0, 100], color="grey", ls="--", lw=1)
     save(fig, stem)
 
 
@@ -139,19 +144,10 @@ def neuron_sparsity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
 
 def zeroing_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Mean accuracy change when one neuron is zeroed, per stage, against sparsity (band: spread over seeds)."""
-    stages = tables["zeroing_stages"]
-    fig, axes, models = _panels(stages)
-    for ax, model in zip(axes[0], models, strict=True):
-        cell = stages[stages["model"] == model]
-        for stage in sorted(cell["stage"].unique(), key=_stage_key):
-            part = cell[cell["stage"] == stage].assign(pp=lambda f: 100 * f["mean_delta_accuracy"])
-            _band(ax, part, "network_sparsity", "pp", stage)
-        ax.axhline(0, color="grey", lw=1)
-        ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel="mean ΔAcc per neuron (points)")
-        ax.grid(alpha=0.3)
+    ylabel, what = "mean ΔAcc per neuron (points)", "Neuron zeroing: accuracy change per stage"
+    fig, axes = _stage_curves(tables["zeroing_stages"], "mean_delta_accuracy", ylabel, what, tables["accuracy"])
     for ax in axes[0]:
-        ax.legend(fontsize=7)
-    _title(fig, "Neuron zeroing: accuracy change per stage", tables["accuracy"])
+        ax.axhline(0, color="grey", lw=1)
     save(fig, stem)
 
 
@@ -167,7 +163,7 @@ def similarity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             layers = per_layer.agg(cosine=("cosine", "mean"), cka=("cka", "first")).reset_index()
             per_stage = layers.groupby(["seed", "round", "network_sparsity", "stage"]).mean(numeric_only=True)
             per_stage = per_stage.reset_index()
-            for i, stage in enumerate(sorted(per_stage["stage"].unique(), key=_stage_key)):
+            for i, stage in enumerate(sorted(per_stage["stage"].unique(), key=stage_rank)):
                 color = plt.get_cmap("tab10")(i)
                 one = per_stage[per_stage["stage"] == stage]
                 _band(ax, one, "network_sparsity", "cosine", stage, spread=False, color=color)

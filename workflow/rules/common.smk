@@ -3,7 +3,7 @@ import json
 import os
 
 from prunability.cli import put_on_path
-from prunability.config import analysed_cell, analysed_rounds, is_structure, runs, training
+from prunability.config import analysed_cell, analysed_rounds, is_structure, parse_data_key, runs, training
 
 put_on_path()
 
@@ -112,12 +112,12 @@ def dataset_params(wildcards) -> str:
 
 def data_dimension(wildcards) -> int:
     """What the generator varies: the dimension of the data key, or a schedules experiment's image side."""
-    key = wildcards.datakey
-    return int(key.split("/")[0].removeprefix("dim")) if "/" in key else experiment(wildcards)["dataset"]["side"]
+    dimension, _ = parse_data_key(wildcards.datakey)
+    return experiment(wildcards)["dataset"]["side"] if dimension is None else dimension
 
 
 def data_seed(wildcards) -> int:
-    return int(wildcards.datakey.rsplit("seed", 1)[1])
+    return parse_data_key(wildcards.datakey)[1]
 
 
 def recipe_json(wildcards) -> str:
@@ -161,3 +161,29 @@ ALL_ROUND_ARTIFACTS = [
     for name in ("weights.safetensors", "mask.safetensors", "metrics.parquet", "timing.json")
     for f in all_round_files(name, list(RUNS.values()))
 ]
+
+
+# The structure analyses (workflow/rules/structure.smk).
+ANALYSIS_PARAMS = dict(
+    identity=identity_json, settings=lambda w: experiment(w)["analysis"], device=config["device"]
+)
+
+
+def per_round_outputs(name: str, first: int = 0) -> list[str]:
+    """``name`` of every analysed round from ``first`` of every run of an analysed schedule."""
+    return [
+        f"{STUDY}/analyses/{run.path}/round_{r:03d}/{name}"
+        for run in STRUCTURE_RUNS
+        if run.cell == analysed_cell(config["experiments"][run.experiment])
+        for r in analysed_rounds(config["experiments"][run.experiment], run.rounds)
+        if r >= first
+    ]
+
+
+RUN_TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
+RUN_ANALYSES = [f"{STUDY}/analyses/{run.path}/{name}.parquet" for run in STRUCTURE_RUNS for name in RUN_TABLES]
+ALL_ANALYSES = [*RUN_ANALYSES, *per_round_outputs("zeroing.parquet"), *per_round_outputs("similarity.parquet", first=1)]
+
+
+def round_weights(wildcards, offset: int = 0) -> str:
+    return f"{RUN}/round_{int(wildcards.ar) - offset:03d}/weights.safetensors".format(**wildcards)

@@ -32,15 +32,15 @@ rule draw_figures:
 
 rule html_report:
     input:
-        FIGURES,
-        TABLES,
+        figures=FIGURES,
+        tables=TABLES,
     output:
         REPORT,
     params:
         labels=LABELS,
         study=config["study"],
-        tables=TABLE_DIR,
-        figures=FIGURE_DIR,
+        tables=lambda w, input: os.path.dirname(input.tables[0]),
+        figures=lambda w, input: os.path.dirname(input.figures[0]),
         captions=CAPTIONS,
     log:
         f"{LOGS}/report.log",

@@ -1,29 +1,6 @@
 # The structure analyses of schedules experiments, from round checkpoints only (never retraining).
 # Per run: weights, stage and neuron sparsity (cheap). Per round of the analysed schedule: neuron zeroing and
 # activation similarity (costly; similarity of round s reads rounds 0, s-1 and s).
-ANALYSIS_PARAMS = dict(identity=identity_json, settings=lambda w: experiment(w)["analysis"])
-
-
-def per_round_outputs(name: str, first: int = 0) -> list[str]:
-    """``name`` of every analysed round from ``first`` of every run of an analysed schedule."""
-    return [
-        f"{STUDY}/analyses/{run.path}/round_{r:03d}/{name}"
-        for run in STRUCTURE_RUNS
-        if run.cell == analysed_cell(config["experiments"][run.experiment])
-        for r in analysed_rounds(config["experiments"][run.experiment], run.rounds)
-        if r >= first
-    ]
-
-
-RUN_TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
-RUN_ANALYSES = [f"{STUDY}/analyses/{run.path}/{name}.parquet" for run in STRUCTURE_RUNS for name in RUN_TABLES]
-ALL_ANALYSES = [*RUN_ANALYSES, *per_round_outputs("zeroing.parquet"), *per_round_outputs("similarity.parquet", first=1)]
-
-
-def round_weights(wildcards, offset: int = 0) -> str:
-    return f"{RUN}/round_{int(wildcards.ar) - offset:03d}/weights.safetensors".format(**wildcards)
-
-
 rule structure_run:
     input:
         rounds_of_run,
@@ -68,7 +45,7 @@ rule zeroing:
     shell:
         "prunability zeroing --round-dir {params.round_dir} --data {input.data} --model {wildcards.model} "
         "--identity {params.identity:q} --batch-size {params.settings[batch_size]} "
-        "--chunk {params.settings[chunk]} --device {config[device]} --threads {threads} --out {output} 2> {log}"
+        "--chunk {params.settings[chunk]} --device {params.device} --threads {threads} --out {output} 2> {log}"
 
 
 rule similarity:
@@ -93,7 +70,7 @@ rule similarity:
     shell:
         "prunability similarity --baseline {input.baseline} --previous {input.previous} --current {input.current} "
         "--data {input.data} --model {wildcards.model} --identity {params.identity:q} "
-        "--batch-size {params.settings[batch_size]} --device {config[device]} --threads {threads} "
+        "--batch-size {params.settings[batch_size]} --device {params.device} --threads {threads} "
         "--out {output} 2> {log}"
 
 
@@ -132,7 +109,7 @@ rule structure_figures:
         [report(f, category="Structure") if f.endswith(".png") else f for f in STRUCTURE_FIGURES],
     params:
         tables=lambda w, input: os.path.dirname(input.accuracy),
-        out=FIGURE_DIR,
+        out=lambda w, output: os.path.dirname(output[0]),
     log:
         f"{LOGS}/structure_figures.log",
     conda:

@@ -30,7 +30,7 @@ def round_dirs(run: Path) -> list[Path]:
     return rounds
 
 
-def _stage_rank(stage: str) -> int:
+def stage_rank(stage: str) -> int:
     """stem, stage1, stage2, ..., classifier."""
     return 0 if stage == "stem" else 10**6 if stage == "classifier" else int(stage.removeprefix("stage"))
 
@@ -44,7 +44,7 @@ def network_order(stages: dict[str, str]) -> dict[str, str]:
 
     def key(layer: str) -> tuple:
         parts = re.split(r"(\d+)", layer)
-        return (_stage_rank(stages[layer]), [int(p) if p.isdigit() else p for p in parts])
+        return (stage_rank(stages[layer]), [int(p) if p.isdigit() else p for p in parts])
 
     return {layer: stages[layer] for layer in sorted(stages, key=key)}
 
