@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from prunability.analyses.structure import stage_rank
 from prunability.models.registry import display_name
 
 # The paper's critical sparsity, read from its accuracy curves: accuracy falls after about 96 % sparsity.
@@ -20,6 +21,11 @@ FIGURE_TITLES = {
     "zeroing": "Neuron zeroing",
     "similarity": "Activation similarity",
 }
+
+
+def _network_order(column: pd.Series) -> pd.Series:
+    """Sort key: stages from input to output, other columns as they are."""
+    return column.map(stage_rank) if column.name == "stage" else column
 
 
 def _pm(mean: float, std: float, scale: float = 100.0) -> str:
@@ -60,11 +66,17 @@ def fully_pruned_html(fully: pd.DataFrame) -> str:
         expected=("expected_fully_pruned", "sum"),
     )
     table = per_run.groupby(RUN).mean().reset_index()
-    table.insert(1, "Model", table.pop("model").map(display_name))
-    table["sparsity"] = (100 * table["sparsity"]).round(2)
-    return table.rename(columns={"sparsity": "network sparsity (%)"}).to_html(
-        index=False, border=0, float_format="%.2f"
+    shown = pd.DataFrame(
+        {
+            "Model": table["model"].map(display_name),
+            "P": table["pretrain_epochs"],
+            "E": table["train_epochs"],
+            "Network sparsity (%)": (100 * table["sparsity"]).round(2),
+            "Fully pruned neurons": table["observed"],
+            "Expected at random": table["expected"],
+        }
     )
+    return shown.to_html(index=False, border=0, float_format="%.2f")
 
 
 def zeroing_html(stages: pd.DataFrame) -> str:
@@ -76,7 +88,7 @@ def zeroing_html(stages: pd.DataFrame) -> str:
         s=("mean_delta_accuracy", "std"),
         worst=("min_delta_accuracy", "min"),
     )
-    table = table.reset_index()
+    table = table.reset_index().sort_values(["model", "stage"], key=_network_order, kind="stable")
     shown = pd.DataFrame(
         {
             "Model": table["model"].map(display_name),
