@@ -120,3 +120,21 @@ def test_missing_or_corrupt_checkpoint_names_the_file(tiny_data, tmp_path, recip
     (dirs[0] / "weights.safetensors").write_bytes(b"not a checkpoint")
     with pytest.raises(ArtifactError, match=r"corrupt artifact: .*round_000/weights\.safetensors"):
         run_round(replace(spec, rewind=dirs[0] / "rewind.safetensors"))
+
+
+def test_a_round_with_dropout_is_reproducible(tmp_path):
+    """VGG16's classifier dropout draws from torch's global generator, which the round seeds itself."""
+    from prunability.data.registry import build_dataset
+    from prunability.recipe import Recipe
+
+    data = tmp_path / "digits.safetensors"
+    build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, 32, 0, data)
+    recipe = Recipe.from_dict({"lr": 0.05, "batch_size": 64, "duration": "2ep", "rewind": "1ep"})
+    spec = RoundSpec(
+        data=data, out=tmp_path / "a", model="vgg16-2", round=0, seed=0, recipe=recipe, device="cpu", run=()
+    )
+    run_round(spec)
+    torch.rand(1000)  # a global generator in another state must not matter
+    run_round(replace(spec, out=tmp_path / "b"))
+    for name in ("weights.safetensors", "metrics.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

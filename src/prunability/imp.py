@@ -107,6 +107,8 @@ def run_round(spec: RoundSpec) -> dict:
         f"{0 if spec.round == 0 else k}"
     )
     order_seed = derive_seed(spec.seed, "data-order")
+    # Dropout (VGG16's classifier) draws from the global generator: seeded per round, so a rerun is identical.
+    torch.manual_seed(derive_seed(spec.seed, "dropout", spec.round))
     snapshot, steps = train(
         model,
         data,
