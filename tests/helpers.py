@@ -117,11 +117,20 @@ def incomplete_outputs(workdir: Path) -> set[Path]:
 
 
 def snapshot_after_kill(workdir: Path, study: Path) -> tuple[dict[Path, int], set[Path]]:
-    """The artifacts and the outputs marked incomplete, markers read first: a job still finishing (an orphan
-    SLURM job outlives its controller) touches its outputs and only then removes its marker, so a file whose
-    marker is already gone keeps the modification time it is recorded with here."""
+    """The artifacts and the outputs marked incomplete, markers read first: a job still finishing touches its
+    outputs and only then removes its marker, so (locally, where the dead controller touched nothing more) a
+    file whose marker is already gone keeps the modification time it is recorded with here."""
     interrupted = incomplete_outputs(workdir)
     return artifacts(study), interrupted
+
+
+def outputs_of_jobs_run(log: str, workdir: Path) -> set[Path]:
+    """The outputs of every job a snakemake log shows it ran (its ``output:`` lines)."""
+    outputs = set()
+    for line in map(str.strip, log.splitlines()):
+        if line.startswith("output: "):
+            outputs |= {(workdir / f).resolve() for f in line.removeprefix("output: ").split(", ")}
+    return outputs
 
 
 def changed_outside(before: dict[Path, int], allowed: set[Path]) -> list[Path]:
