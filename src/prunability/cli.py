@@ -162,27 +162,27 @@ def cmd_structure(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_zeroing(args: argparse.Namespace) -> None:
+def _test_data(args: argparse.Namespace):
+    """The run's data on the chosen device, torch limited to ``--threads``: what the per-round analyses read."""
     import torch
 
-    from prunability.analyses.loading import load_round, prunable_layers, round_number
-    from prunability.analyses.structure import network_order
-    from prunability.analyses.zeroing import zeroing_rows
-    from prunability.artifacts import write_rows
     from prunability.data.loading import load_data
     from prunability.device import pick_device
-    from prunability.masks import prunable_names
-    from prunability.models.registry import stage_map
 
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    data = load_data(args.data, device)
+    return load_data(args.data, device), device
+
+
+def cmd_zeroing(args: argparse.Namespace) -> None:
+    from prunability.analyses.loading import layer_stages, load_round, prunable_layers, round_number
+    from prunability.analyses.zeroing import zeroing_rows
+    from prunability.artifacts import write_rows
+
+    data, device = _test_data(args)
     round_dir = Path(args.round_dir)
     model = load_round(round_dir, args.model, data.input_shape, data.num_classes).to(device)
-    try:
-        stages = network_order(stage_map(args.model, prunable_names(model)))
-    except ValueError as err:  # a model without a stage map
-        sys.exit(f"prunability zeroing: {err}")
+    stages = layer_stages(args.model, model)
     identity = {**_identity(args), "round": round_number(round_dir)}
     layers = prunable_layers(model, list(stages))
     rows = zeroing_rows(
@@ -193,29 +193,17 @@ def cmd_zeroing(args: argparse.Namespace) -> None:
 
 
 def cmd_similarity(args: argparse.Namespace) -> None:
-    import torch
-
-    from prunability.analyses.loading import load_round, round_number
+    from prunability.analyses.loading import layer_stages, load_round, round_number
     from prunability.analyses.similarity import layer_similarities, similarity_rows
-    from prunability.analyses.structure import network_order
     from prunability.artifacts import write_rows
-    from prunability.data.loading import load_data
-    from prunability.device import pick_device
-    from prunability.masks import prunable_names
-    from prunability.models.registry import stage_map
 
-    torch.set_num_threads(args.threads)
-    device = pick_device(args.device)
-    data = load_data(args.data, device)
+    data, device = _test_data(args)
     nets = {
         name: load_round(Path(path).parent, args.model, data.input_shape, data.num_classes).to(device)
         for name, path in (("current", args.current), ("baseline", args.baseline), ("stepwise", args.previous))
     }
     current = nets.pop("current")
-    try:
-        stages = network_order(stage_map(args.model, prunable_names(current)))
-    except ValueError as err:  # a model without a stage map
-        sys.exit(f"prunability similarity: {err}")
+    stages = layer_stages(args.model, current)
     sims = layer_similarities(current, nets, list(stages), data.inputs(data.x_test), args.batch_size)
     identity = {**_identity(args), "round": round_number(Path(args.current).parent)}
     rows = similarity_rows(sims, stages, identity)

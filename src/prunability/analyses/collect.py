@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from prunability.analyses.structure import TABLES as PER_RUN
 from prunability.artifacts import read_frames, write_frame
 
 RUN = ["experiment", "model", "pretrain_epochs", "train_epochs", "seed"]
-PER_RUN = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
 
 
 def accuracy_table(metrics: list[str | Path]) -> pd.DataFrame:

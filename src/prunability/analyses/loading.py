@@ -5,8 +5,9 @@ from pathlib import Path
 from torch import nn
 
 from prunability.artifacts import load_tensors
-from prunability.errors import ArtifactError
-from prunability.models.registry import build_model
+from prunability.errors import ArtifactError, ConfigError
+from prunability.masks import prunable_names
+from prunability.models.registry import build_model, stage_map
 
 
 def load_round(round_dir: Path, model_name: str, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
@@ -29,3 +30,14 @@ def prunable_layers(model: nn.Module, names: list[str]) -> dict[str, nn.Module]:
     """The modules behind prunable weight names (``blocks.0.conv1.weight`` -> that conv)."""
     modules = dict(model.named_modules())
     return {name: modules[name.removesuffix(".weight")] for name in names}
+
+
+def layer_stages(model_name: str, model: nn.Module) -> dict[str, str]:
+    """The stage of every prunable layer of a loaded model, input to output; a model without a stage map is
+    refused by name (the config check refuses it earlier in a study)."""
+    from prunability.analyses.structure import network_order
+
+    try:
+        return network_order(stage_map(model_name, prunable_names(model)))
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
