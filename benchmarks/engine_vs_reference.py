@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from prunability import masks as ml
-from prunability.data.images import channel_stats
+from prunability.data.images import channel_stats, pixel_sums
 from prunability.data.loading import DeviceData, standardize
 from prunability.data.synthetic import linear_task
 from prunability.engine import train
@@ -131,7 +131,7 @@ def _images() -> tuple[DeviceData, Dataset]:
     g = torch.Generator().manual_seed(0)
     x = torch.randint(0, 256, (5000, 3, 32, 32), generator=g, dtype=torch.uint8)
     y = torch.randint(0, 10, (5000,), generator=g)
-    mean, std = channel_stats(x)
+    mean, std = channel_stats(*pixel_sums(x), len(x))
     data = DeviceData(x, y, x[:100], y[:100], 10, mean=mean.float(), std=std.float(), augment=True)
     return data, PerSampleImages(x, y, mean, std)
 

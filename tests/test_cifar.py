@@ -152,14 +152,22 @@ def test_a_failed_download_still_says_how_to_get_the_data(tmp_path: Path) -> Non
     assert "download: true" in str(info.value) and str(tmp_path / "root" / FOLDER) in str(info.value)
 
 
-def test_the_resized_dataset_artifact_is_built_from_the_files(tmp_path: Path) -> None:
+def test_the_dataset_artifact_is_built_from_the_files_and_resized_per_batch(tmp_path: Path) -> None:
+    import torch
+
     from prunability.artifacts import load_tensors
+    from prunability.data.loading import load_data
     from prunability.data.registry import build_dataset
 
     _write_cifar(tmp_path / "cifar")
-    out = tmp_path / "cifar16.safetensors"
-    build_dataset("cifar10_resized", {"root": str(tmp_path / "cifar"), "download": False}, 16, seed=0, out=out)
+    out = tmp_path / "cifar.safetensors"
+    build_dataset("cifar10_resized", {"root": str(tmp_path / "cifar"), "download": False}, None, None, out=out)
     tensors, meta = load_tensors(out)
     native = load_cifar10(tmp_path / "cifar")["x_train"]
-    assert tensors["x_train"].shape == (5 * PER_BATCH, 3, 16, 16) and meta["source"] == "CIFAR-10"
-    assert (tensors["x_train"] == native[:, :, 1::2, 1::2]).all()  # half-pixel nearest keeps odd rows and columns
+    assert tensors["x_train"].shape == (5 * PER_BATCH, 3, 32, 32) and meta["source"] == "CIFAR-10"
+    assert torch.equal(tensors["x_train"], native)  # stored once, at 32 px, whatever side a run asks for
+    small = load_data(out, torch.device("cpu"), side=16)
+    plain = load_data(out, torch.device("cpu"), side=32)
+    halved = small.inputs(small.x_train[:4]) * small.std.view(3, 1, 1) + small.mean.view(3, 1, 1)
+    full = plain.inputs(plain.x_train[:4]) * plain.std.view(3, 1, 1) + plain.mean.view(3, 1, 1)
+    torch.testing.assert_close(halved, full[:, :, 1::2, 1::2])  # half-pixel nearest keeps odd rows and columns

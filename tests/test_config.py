@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prunability.config import analysed_cell, analysed_rounds, load, parse_data_key, runs, training, validate
+from prunability.config import analysed_cell, analysed_rounds, data_artifacts, load, runs, training, validate
 from prunability.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,7 +157,7 @@ def _structure() -> dict:
 
 def test_a_run_is_named_by_the_axis_its_experiment_declares():
     dimension = runs(validate(_good()))[0]
-    assert dimension.path == "task/mlp-8-4/dim2/seed0" and dimension.data_key == "dim2/seed0"
+    assert dimension.path == "task/mlp-8-4/dim2/seed0" and dimension.data_key == "task/dim2/seed0"
     assert dimension.identity == {"experiment": "task", "model": "mlp-8-4", "dimension": 2, "seed": 0}
     config = validate(_structure())
     study = runs(config)
@@ -170,8 +170,7 @@ def test_a_run_is_named_by_the_axis_its_experiment_declares():
         "train_epochs": 150,
         "seed": 3,
     }
-    assert run.data_key == "seed3" and parse_data_key(run.data_key) == (None, 3)
-    assert parse_data_key(dimension.data_key) == (2, 0)
+    assert run.data_key.startswith("images/cifar10_resized-") and run.side == 32 and dimension.side is None
     exp = config["experiments"]["structure"]
     recipe = training(exp, run)
     assert (recipe["duration"], recipe["rewind"], recipe["lr"]) == ("155ep", "5ep", 0.1)  # P + E, rewind after P
@@ -195,3 +194,27 @@ def test_bad_structure_experiment_is_refused_before_any_job(key, value, where, m
         validate(_set(_structure(), key, value))
     text = str(info.value)
     assert f"{where}:" in text and message in text, text
+
+
+def test_runs_of_every_seed_and_side_share_one_artifact_of_real_images():
+    config = validate(_structure())
+    config["experiments"]["extrinsic"] = {
+        "dimensions": [16, 64],
+        "models": ["resnet20-2"],
+        "dataset": {"kind": "cifar10_resized"},
+        "training": {"lr": 0.1, "duration": "9ep", "rewind": "2ep"},
+    }
+    config["experiments"]["task"] = _good()["experiments"]["task"]
+    config = validate(config)
+    study = runs(config)
+    images = {(r.experiment, r.data_key) for r in study if r.experiment != "task"}
+    # the structure experiment's side does not change CIFAR-10's content: one artifact for both experiments
+    assert len({key for _, key in images}) == 1 and {r.side for r in study if r.experiment == "extrinsic"} == {16, 64}
+    generated = {r.data_key for r in study if r.experiment == "task"}
+    assert len(generated) == len(config["seeds"]) * len(config["experiments"]["task"]["dimensions"])
+    artifacts = data_artifacts(config)
+    assert set(artifacts) == {key for _, key in images} | generated
+    shared = artifacts[images.pop()[1]]
+    assert (shared.kind, shared.dimension, shared.seed) == ("cifar10_resized", None, None)
+    config["experiments"]["extrinsic"]["dataset"]["augment"] = False  # another content: another artifact
+    assert len({r.data_key for r in runs(config) if r.experiment != "task"}) == 2

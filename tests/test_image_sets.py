@@ -1,44 +1,79 @@
-"""Image datasets of the extrinsic experiment: real images, nearest-neighbour resized, labelled by source."""
+"""Image datasets of the extrinsic experiment: real images stored once, resized per batch, labelled by source."""
 
+from pathlib import Path
+
+import pytest
 import torch
 
-from prunability.artifacts import load_tensors
+from prunability.artifacts import load_tensors, save_tensors
 from prunability.data.image_sets import digits
+from prunability.data.images import pixel_sums, resize_nearest
+from prunability.data.loading import load_data
 from prunability.data.registry import build_dataset
 
 
-def test_digits_are_uint8_images_split_by_seed_and_resized():
-    native = digits(size=8, test_fraction=0.25, seed=0)
+def test_digits_are_uint8_images_in_one_fixed_split():
+    native = digits(test_fraction=0.25)
     assert native["x_train"].dtype == torch.uint8 and native["x_train"].shape[1:] == (1, 8, 8)
     assert len(native["x_train"]) + len(native["x_test"]) == 1797
     assert len(native["x_test"]) == round(0.25 * 1797)
     assert native["x_train"].max() == 255 and set(native["y_train"].unique().tolist()) == set(range(10))
-    big = digits(size=16, test_fraction=0.25, seed=0)
-    assert big["x_train"].shape[1:] == (1, 16, 16)
-    assert torch.equal(big["x_train"][:, :, ::2, ::2], native["x_train"])  # every pixel became a 2x2 block
-    assert torch.equal(big["y_train"], native["y_train"])
-    other = digits(size=8, test_fraction=0.25, seed=1)
-    assert not torch.equal(other["y_train"], native["y_train"])
+    again = digits(test_fraction=0.25)
+    assert all(torch.equal(native[k], again[k]) for k in native)
 
 
-def test_substitute_data_is_labelled_as_such(tmp_path):
+def test_substitute_data_is_labelled_as_such_and_stored_once_at_its_own_resolution(tmp_path):
     out = tmp_path / "digits.safetensors"
-    build_dataset("digits_resized", {"test_fraction": 0.2, "augment": False}, dimension=12, seed=0, out=out)
+    build_dataset("digits_resized", {"test_fraction": 0.2, "augment": False}, dimension=None, seed=None, out=out)
     tensors, meta = load_tensors(out)
-    assert tensors["x_train"].shape[1:] == (1, 12, 12)
+    assert tensors["x_train"].shape[1:] == (1, 8, 8)
     assert "substitute for CIFAR-10" in meta["source"] and meta["num_classes"] == 10 and meta["augment"] is False
-    scaled = tensors["x_train"].double() / 255  # channel statistics are stored once, not recomputed per round
-    assert torch.allclose(tensors["channel_mean"].double(), scaled.mean((0, 2, 3)), atol=1e-6)
-    assert torch.allclose(tensors["channel_std"].double(), scaled.std((0, 2, 3), correction=0), atol=1e-6)
+    levels = tensors["x_train"].double()  # per-pixel sums are stored once, not recomputed per round
+    assert torch.equal(tensors["pixel_sum"], levels.sum(0))
+    assert torch.equal(tensors["pixel_square_sum"], (levels**2).sum(0))
+
+
+def test_real_images_take_no_seed_and_generated_data_needs_one(tmp_path):
+    with pytest.raises(ValueError, match="neither a dimension nor a seed"):
+        build_dataset("digits_resized", {"test_fraction": 0.2}, dimension=16, seed=0, out=tmp_path / "a")
+    with pytest.raises(ValueError, match="a dimension and a seed"):
+        build_dataset("synthetic_linear", {}, dimension=None, seed=None, out=tmp_path / "b")
+
+
+def _resized_artifact(source: Path, side: int, out: Path) -> Path:
+    """What the data artifact of one side used to hold: every image resized in advance, statistics of those."""
+    tensors, meta = load_tensors(source)
+    resized = {k: resize_nearest(v, side) if k.startswith("x_") else v for k, v in tensors.items()}
+    sums, squares = pixel_sums(resized["x_train"])
+    save_tensors(out, {**resized, "pixel_sum": sums, "pixel_square_sum": squares}, meta)
+    return out
+
+
+@pytest.mark.parametrize(("side", "augment"), [(16, True), (12, True), (8, False), (20, False)])
+def test_per_batch_resizing_gives_the_model_the_inputs_of_a_pre_resized_dataset(tmp_path, side, augment):
+    source = tmp_path / "digits.safetensors"
+    build_dataset("digits_resized", {"test_fraction": 0.3, "augment": augment}, dimension=None, seed=None, out=source)
+    cpu = torch.device("cpu")
+    per_batch = load_data(source, cpu, side)
+    resized = load_data(_resized_artifact(source, side, tmp_path / "resized.safetensors"), cpu)
+    assert per_batch.input_shape == resized.input_shape == (1, side, side)
+    assert torch.equal(per_batch.mean, resized.mean) and torch.equal(per_batch.std, resized.std)
+    order = torch.randperm(len(per_batch.y_train), generator=torch.Generator().manual_seed(0))
+    for step, idx in enumerate(order.split(64)):
+        got = per_batch.train_batch(idx, torch.Generator().manual_seed(step))
+        expected = resized.train_batch(idx, torch.Generator().manual_seed(step))
+        assert torch.equal(got[0], expected[0]) and torch.equal(got[1], expected[1])
+    for start in range(0, len(per_batch.y_test), 100):
+        chunk = slice(start, start + 100)
+        assert torch.equal(per_batch.inputs(per_batch.x_test[chunk]), resized.inputs(resized.x_test[chunk]))
 
 
 def test_image_rounds_train_on_device_resident_uint8_with_augmentation(tmp_path):
-    from prunability.data.loading import load_data
     from prunability.imp import RoundSpec, run_round
     from prunability.recipe import Recipe
 
     data = tmp_path / "digits.safetensors"
-    build_dataset("digits_resized", {"test_fraction": 0.2, "augment": True}, dimension=8, seed=0, out=data)
+    build_dataset("digits_resized", {"test_fraction": 0.2, "augment": True}, dimension=None, seed=None, out=data)
     loaded = load_data(data, torch.device("cpu"))
     assert loaded.x_train.dtype == torch.uint8 and loaded.augment
     first, _ = loaded.train_batch(torch.arange(8), torch.Generator().manual_seed(0))
@@ -66,7 +101,6 @@ def test_image_rounds_train_on_device_resident_uint8_with_augmentation(tmp_path)
 
 
 def test_biggan_dataset_splits_each_class_and_keeps_latents_of_dimension_d():
-    pytest = __import__("pytest")
     pytest.importorskip("pytorch_pretrained_biggan")
     from pytorch_pretrained_biggan import BigGANConfig
 

@@ -1,4 +1,4 @@
-"""Image tensor operations: the half-pixel nearest convention, chunking, crop-and-flip, channel statistics."""
+"""Image tensor operations: the half-pixel nearest convention, crop-and-flip, channel statistics at any side."""
 
 import math
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from prunability.data.images import channel_stats, normalize, random_crop_flip, resize_in_chunks, resize_nearest
+from prunability.data.images import channel_stats, normalize, pixel_sums, random_crop_flip, resize_nearest
 
 
 def _image(side: int) -> torch.Tensor:
@@ -49,10 +49,11 @@ def test_multichannel_batches_resize_per_image_and_channel() -> None:
     assert torch.equal(out, images.repeat_interleave(3, dim=2).repeat_interleave(3, dim=3))
 
 
-def test_chunked_resize_equals_unchunked() -> None:
-    images = _random_uint8((37, 3, 6, 6))
-    for size in (4, 12, 9):
-        assert torch.equal(resize_in_chunks(images, size, chunk=8), resize_nearest(images, size))
+@pytest.mark.parametrize("size", [3, 4, 6, 9, 12, 13])
+def test_resize_is_pytorchs_nearest_exact_interpolation(size: int) -> None:
+    images = _random_uint8((7, 3, 6, 6))
+    expected = F.interpolate(images.float(), size=(size, size), mode="nearest-exact").round().to(torch.uint8)
+    assert torch.equal(resize_nearest(images, size), expected)
 
 
 def test_crop_flip_keeps_shape_and_dtype() -> None:
@@ -121,10 +122,21 @@ def test_channel_stats_match_a_direct_float_computation_for_any_chunk() -> None:
     images = _random_uint8((50, 3, 7, 7))
     mean, std = _direct_stats(images)
     for chunk in (1, 16, 4096):
-        got_mean, got_std = channel_stats(images, chunk=chunk)
+        got_mean, got_std = channel_stats(*pixel_sums(images, chunk=chunk), len(images))
         assert got_mean.dtype == torch.float64 and got_mean.shape == (3,)
         torch.testing.assert_close(got_mean, mean, rtol=0, atol=1e-12)
         torch.testing.assert_close(got_std, std, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("side", [3, 7, 11, 14, 21])
+def test_channel_stats_at_a_side_equal_those_of_the_resized_images_bit_for_bit(side: int) -> None:
+    # Non-integer factors repeat source pixels unevenly: the weighted sums must still give the resized statistics.
+    images = _random_uint8((40, 3, 7, 7), seed=3)
+    resized = resize_nearest(images, side)
+    expected = channel_stats(*pixel_sums(resized), len(images))
+    got = channel_stats(*pixel_sums(images), len(images), side)
+    assert all(torch.equal(g, e) for g, e in zip(got, expected, strict=True))
+    torch.testing.assert_close(got[0], _direct_stats(resized)[0], rtol=0, atol=1e-12)
 
 
 def test_normalize_scales_to_unit_range_then_standardises_per_channel() -> None:

@@ -128,10 +128,10 @@ def test_a_round_with_dropout_is_reproducible(tmp_path):
     from prunability.recipe import Recipe
 
     data = tmp_path / "digits.safetensors"
-    build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, 32, 0, data)
+    build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, None, None, data)
     recipe = Recipe.from_dict({"lr": 0.05, "batch_size": 64, "duration": "2ep", "rewind": "1ep"})
     spec = RoundSpec(
-        data=data, out=tmp_path / "a", model="vgg16-2", round=0, seed=0, recipe=recipe, device="cpu", run=()
+        data=data, out=tmp_path / "a", model="vgg16-2", round=0, seed=0, recipe=recipe, device="cpu", side=32
     )
     run_round(spec)
     torch.rand(1000)  # a global generator in another state must not matter

@@ -25,10 +25,9 @@ def expected_jobs(config: dict) -> dict[str, int]:
         if run.cell == analysed_cell(exps[run.experiment])
         for number in analysed_rounds(exps[run.experiment], run.rounds)
     ]
-    datasets = {(r.experiment, r.data_key) for r in study}
     return {
-        "dataset": len(datasets),
-        "measure_dim": len({(r.experiment, r.data_key) for r in study if r not in structure}),
+        "dataset": len({r.data_key for r in study}),
+        "measure_dim": len({(r.experiment, r.axis, r.seed) for r in study if r not in structure}),
         "imp_dense": len(study),
         "imp_prune": sum(r.rounds for r in study),
         "structure_run": len(structure),
@@ -37,12 +36,25 @@ def expected_jobs(config: dict) -> dict[str, int]:
     }
 
 
+# Distinct datasets, counted by hand from each file: real images once whatever the sides and seeds; generated
+# data once per dimension and seed.
+DATASETS = {
+    "extrinsic": 1,  # CIFAR-10 at 16-128 px, 3 seeds
+    "intrinsic": 4 * 3,  # BigGAN latents: 4 dimensions x 3 seeds
+    "structure": 2,  # CIFAR-10 and Tiny ImageNet
+    "task": 4 * 3,
+    "task-slice": 2 * 3,
+    "default": 1 + 3 * 2 + 4 * 2,  # digits (extrinsic and structure share it), intrinsic and task per seed
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", STUDIES, ids=[p.stem for p in STUDIES])
 def test_preset_plans_only_its_own_experiments(preset: Path, tmp_path):
     plan = snakemake(tmp_path, "-n", "--quiet", "rules", "--configfile", str(preset))
     counts = planned_jobs(plan.stdout)
     assert {k: counts.get(k, 0) for k in expected_jobs(load(preset))} == expected_jobs(load(preset)), plan.stdout
+    assert counts["dataset"] == DATASETS[preset.stem]
 
 
 @pytest.mark.slow
@@ -52,6 +64,7 @@ def test_default_study_plans_config_yaml(tmp_path):
     assert {k: counts.get(k, 0) for k in expected_jobs(load(ROOT / "config.yaml"))} == expected_jobs(
         load(ROOT / "config.yaml")
     )
+    assert counts["dataset"] == DATASETS["default"]
 
 
 def test_readme_quotes_the_committed_default_study():

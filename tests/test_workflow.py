@@ -1,6 +1,7 @@
 """The Snakemake workflow end to end on a tiny study: outputs, idempotence, partial reruns, redraws."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,6 +50,25 @@ def study(tmp_path_factory) -> Path:
     (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
     snakemake(workdir)
     return workdir / "results" / "tiny"
+
+
+def test_two_seeds_and_sides_of_real_images_read_one_artifact(tmp_path):
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(TINY))
+    commands = [
+        line.split("Shell command: ", 1)[1]
+        for line in snakemake(tmp_path, "-n", "-p").stdout.splitlines()
+        if line.startswith("Shell command: ")
+    ]
+    read = {}
+    for line in commands:
+        if line.startswith("prunability imp-round") and "/runs/extrinsic/" in line:
+            seed, side = re.search(r"--seed (\d+)", line).group(1), re.search(r"--side (\d+)", line).group(1)
+            read.setdefault((seed, side), set()).add(re.search(r"--data (\S+)", line).group(1))
+    assert set(read) == {(seed, side) for seed in "01" for side in ("4", "8")}
+    artifacts = set().union(*read.values())
+    assert len(artifacts) == 1 and artifacts.pop().startswith("results/tiny/data/images/digits_resized-")
+    made = [line for line in commands if line.startswith("prunability dataset --kind digits_resized")]
+    assert len(made) == 1 and "--seed" not in made[0]
 
 
 def test_study_writes_tables_figures_and_report(study):

@@ -20,6 +20,9 @@ def put_on_path() -> None:
     os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
 
 
+SIDE_HELP = "bring stored images to this side per batch (nearest neighbour); default: as stored"
+
+
 def _identity(args: argparse.Namespace) -> dict:
     """The run's identity columns (``--identity`` JSON, as the workflow writes it), checked against --model
     (and --seed where the command has one), so a table row can never name another run than the one computed."""
@@ -59,7 +62,7 @@ def cmd_measure_dim(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(args.threads)
     run = {"experiment": args.experiment, "dimension": args.dimension, "seed": args.seed}
-    row = measure(args.data, args.out, run, args.samples, args.k)
+    row = measure(args.data, args.out, run, args.samples, args.k, args.side)
     print(f"measured intrinsic dimension: {row}", file=sys.stderr)
 
 
@@ -83,6 +86,7 @@ def cmd_imp_round(args: argparse.Namespace) -> None:
         rewind=Path(args.rewind) if args.rewind else None,
         device=args.device,
         run=tuple(_identity(args).items()),
+        side=args.side,
     )
     run_round(spec)
 
@@ -171,7 +175,7 @@ def _test_data(args: argparse.Namespace):
 
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    return load_data(args.data, device), device
+    return load_data(args.data, device, args.side), device
 
 
 def cmd_zeroing(args: argparse.Namespace) -> None:
@@ -248,6 +252,7 @@ def cmd_recover(args: argparse.Namespace) -> None:
 def _per_round_analysis_args(s: argparse.ArgumentParser, out: str) -> None:
     """The arguments the per-round analyses share: what they evaluate on, who they are, where they run."""
     s.add_argument("--data", required=True, help="the run's data artifact (its test split is used)")
+    s.add_argument("--side", type=int, help=SIDE_HELP)
     s.add_argument("--model", required=True)
     s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
     s.add_argument("--out", required=True, help=out)
@@ -267,8 +272,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("dataset", help="generate one data artifact")
     s.add_argument("--kind", required=True)
     s.add_argument("--params", required=True, help="dataset parameters as JSON")
-    s.add_argument("--dimension", type=int, required=True)
-    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--dimension", type=int, help="what generated data varies (not for real images)")
+    s.add_argument("--seed", type=int, help="the seed of generated data (real images do not depend on one)")
     s.add_argument("--out", required=True)
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_dataset)
@@ -281,11 +286,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--samples", type=int, default=2000, help="points used (a seeded subsample)")
     s.add_argument("--k", type=int, default=20, help="neighbours of the Levina-Bickel MLE")
+    s.add_argument("--side", type=int, help=SIDE_HELP)
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_measure_dim)
 
     s = sub.add_parser("imp-round", help="run one IMP round (0 = dense)")
     s.add_argument("--data", required=True)
+    s.add_argument("--side", type=int, help=SIDE_HELP)
     s.add_argument("--out", required=True, help="round directory")
     s.add_argument("--model", required=True)
     s.add_argument("--seed", type=int, required=True)

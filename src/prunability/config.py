@@ -4,6 +4,8 @@ Validation happens before any job runs (the Snakefile calls ``validate``); every
 the dotted key it concerns and what is allowed there.
 """
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,11 @@ from prunability.errors import ConfigError
 from prunability.models.registry import STAGES, parse_name
 from prunability.recipe import Recipe, to_steps
 
-# Image kinds a schedules experiment can use: their artifact is made at one side (dataset.side).
+# Real images: their artifact holds them once, at their own resolution, whatever the seed; each run brings them
+# to its side (an extrinsic dimension, or a schedules experiment's dataset.side) batch by batch on the device.
 SIDED = ("digits_resized", "cifar10_resized", "tinyimagenet")
+# Dataset keys that say how a run uses the images, not what they are: they do not name the artifact.
+NOT_CONTENT = ("side",)
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -62,6 +67,8 @@ def _train_size(data: dict) -> int | None:
         return 1797 - round(data["test_fraction"] * 1797)
     if data["kind"] == "biggan_latent":
         return data["per_class"] * len(data["class_ids"])
+    if data["kind"] == "procedural_latent":
+        return data["per_class"] * data["classes"]
     return 50000 if data["kind"] == "cifar10_resized" else None
 
 
@@ -88,7 +95,7 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             too_big = [d for d in exp["dimensions"] if d > data["intrinsic_dim"]]
             if too_big:
                 yield f"{where}.dimensions: task dimensions {too_big} exceed intrinsic_dim {data['intrinsic_dim']}"
-        if data["kind"] == "biggan_latent" and max(exp["dimensions"]) > 128:
+        if data["kind"] in ("biggan_latent", "procedural_latent") and max(exp["dimensions"]) > 128:
             yield f"{where}.dimensions: BigGAN latents have 128 components; got {max(exp['dimensions'])}"
         recipe, n = Recipe.from_dict(exp["training"]), _train_size(data)
         if n:
@@ -137,6 +144,8 @@ class Run:
 
     ``axis`` holds the cell's own columns, ``(("dimension", 16),)`` or ``(("pretrain_epochs", 5),
     ("train_epochs", 150))``; tables carry exactly these, so no run has a column that means nothing for it.
+    ``data_key`` names the data artifact it reads (``data/<data_key>.safetensors``), ``side`` the image side
+    its batches are brought to (None: the artifact's own inputs).
     """
 
     experiment: str
@@ -145,6 +154,8 @@ class Run:
     seed: int
     rounds: int
     axis: tuple[tuple[str, int], ...]
+    data_key: str
+    side: int | None = None
 
     @property
     def path(self) -> str:
@@ -155,17 +166,59 @@ class Run:
         """The columns that name this run in every table."""
         return {"experiment": self.experiment, "model": self.model, **dict(self.axis), "seed": self.seed}
 
-    @property
-    def data_key(self) -> str:
-        """The data artifact's name within its experiment: one per dimension and seed, or one per seed."""
-        values = dict(self.axis)
-        return f"dim{values['dimension']}/seed{self.seed}" if "dimension" in values else f"seed{self.seed}"
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What generates one data artifact: the dataset kind, its parameters and, for generated data, the
+    dimension and seed (None where the content depends on neither)."""
+
+    kind: str
+    params: str  # JSON, sorted keys
+    dimension: int | None
+    seed: int | None
 
 
-def parse_data_key(key: str) -> tuple[int | None, int]:
-    """``dim16/seed0`` -> (16, 0); ``seed0`` -> (None, 0): the inverse of ``Run.data_key``."""
-    *dim, seed = key.split("/")
-    return (int(dim[0].removeprefix("dim")) if dim else None), int(seed.removeprefix("seed"))
+def data_key(name: str, exp: dict, axis: tuple[tuple[str, int], ...], seed: int) -> str:
+    """The artifact a run reads, keyed by what determines its content.
+
+    Real images (``SIDED``) do not depend on the seed or the side: one artifact per distinct dataset, named by
+    its kind and a digest of the parameters that shape its content, shared by every run and experiment that
+    asks for the same. Generated data depends on the dimension and the seed: ``<experiment>/dim<d>/seed<s>``.
+    """
+    data = exp["dataset"]
+    if data["kind"] in SIDED:
+        return f"images/{data['kind']}-{_digest(_content(data))}"
+    return f"{name}/dim{dict(axis)['dimension']}/seed{seed}"
+
+
+def _content(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in NOT_CONTENT}
+
+
+def _digest(params: dict) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def input_side(exp: dict, axis: tuple[tuple[str, int], ...]) -> int | None:
+    """The side a run's images are brought to: its dimension (extrinsic) or the dataset's side (schedules)."""
+    if exp["dataset"]["kind"] not in SIDED:
+        return None
+    return dict(axis).get("dimension") or exp["dataset"]["side"]
+
+
+def data_artifacts(config: dict) -> dict[str, DataSpec]:
+    """Every data artifact of the study by key, each once, whichever runs share it."""
+    specs = {}
+    for run in runs(config):
+        data = config["experiments"][run.experiment]["dataset"]
+        shared = data["kind"] in SIDED
+        specs[run.data_key] = DataSpec(
+            kind=data["kind"],
+            params=json.dumps({k: v for k, v in _content(data).items() if k != "kind"}, sort_keys=True),
+            dimension=None if shared else dict(run.axis)["dimension"],
+            seed=None if shared else run.seed,
+        )
+    return specs
 
 
 def schedule_cell(schedule: dict) -> str:
@@ -210,7 +263,16 @@ def training(exp: dict, run: Run) -> dict:
 def runs(config: dict) -> list[Run]:
     """Every run of the study, in a stable order."""
     return [
-        Run(name, model, cell, seed, exp.get("rounds", config["imp"]["rounds"]), axis)
+        Run(
+            name,
+            model,
+            cell,
+            seed,
+            exp.get("rounds", config["imp"]["rounds"]),
+            axis,
+            data_key(name, exp, axis, seed),
+            input_side(exp, axis),
+        )
         for name, exp in config["experiments"].items()
         for model in exp["models"]
         for cell, axis in cells(exp)

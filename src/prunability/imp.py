@@ -45,6 +45,7 @@ class RoundSpec:
     rewind: Path | None = None
     device: str = "auto"
     run: tuple[tuple[str, object], ...] = ()
+    side: int | None = None
 
 
 def _log(msg: str) -> None:
@@ -82,6 +83,7 @@ def _metrics_row(spec: RoundSpec, model, masks, data: DeviceData, steps: int, sp
         "prunable_weights": prunable,
         "total_parameters": total,
         "test_accuracy": test_acc,
+        "test_examples": int(data.y_test.shape[0]),  # for the noise criterion's binomial standard error
         "test_loss": test_loss,
         "train_accuracy": train_acc,
         "train_loss": train_loss,
@@ -94,7 +96,7 @@ def run_round(spec: RoundSpec) -> dict:
     """Run one round end to end and write its artifacts; return the metrics row."""
     tic = time.perf_counter()
     device = pick_device(spec.device)
-    data = load_data(spec.data, device)
+    data = load_data(spec.data, device, spec.side)
     model = build_model(spec.model, data.input_shape, data.num_classes, derive_seed(spec.seed, "init"))
     names = masklib.prunable_names(model, spec.ignore)
     masks = _start_masks(spec, model, names)

@@ -5,23 +5,26 @@ from pathlib import Path
 import torch
 
 from prunability.artifacts import load_tensors, write_rows
+from prunability.data.images import resize_nearest
 from prunability.intrinsic_dim import estimate_all
 from prunability.seeding import generator
 
 
-def measure(data: str | Path, out: str | Path, run: dict, samples: int, k: int) -> dict:
-    """Estimate the intrinsic dimension of (a seeded subsample of) the training inputs; write one row."""
+def measure(data: str | Path, out: str | Path, run: dict, samples: int, k: int, side: int | None = None) -> dict:
+    """Estimate the intrinsic dimension of (a subsample, seeded by the run, of) the training inputs as the run
+    sees them, at ``side`` px for images a run resizes; write one row."""
     tensors, meta = load_tensors(data)
     x = tensors["x_train"]
-    pick = torch.randperm(len(x), generator=generator(meta["seed"], "id-sample"))[:samples]
+    pick = torch.randperm(len(x), generator=generator(run["seed"], "id-sample"))[:samples]
     k = min(k, len(pick) - 1)  # a tiny dataset has fewer neighbours than asked for
-    estimates = estimate_all(x[pick].float().flatten(1), k=k)
+    points = x[pick] if side is None else resize_nearest(x[pick], side)
+    estimates = estimate_all(points.float().flatten(1), k=k)
     row = {
         **run,
         "data_source": meta.get("source", ""),
         "points": len(pick),
         "k": k,
-        "extrinsic_dim": x[0].numel(),
+        "extrinsic_dim": points[0].numel(),
         **{f"id_{name}": value for name, value in estimates.items()},
     }
     write_rows(out, [row])

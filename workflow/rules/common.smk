@@ -3,7 +3,7 @@ import json
 import os
 
 from prunability.cli import put_on_path
-from prunability.config import analysed_cell, analysed_rounds, is_structure, parse_data_key, runs, training
+from prunability.config import analysed_cell, analysed_rounds, data_artifacts, is_structure, runs, training
 
 put_on_path()
 
@@ -27,8 +27,9 @@ STRUCTURE_FIGURE_NAMES = (
     "zeroing",
     "similarity",
 )
-# A data artifact is named by its data key: dim<d>/seed<s> (one per dimension and seed) or seed<s>.
-DATA = f"{STUDY}/data/{{experiment}}/{{datakey}}.safetensors"
+# A data artifact is named by what determines its content (config.data_key): images/<kind>-<digest>, shared by
+# every seed and side, or <experiment>/dim<d>/seed<s> for generated data.
+DATA = f"{STUDY}/data/{{datakey}}.safetensors"
 MEASURED = f"{STUDY}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.parquet"
 # A run is named by its cell on the experiment's axis: dim<d> or p<P>e<E>.
 RUN = f"{STUDY}/runs/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
@@ -36,6 +37,7 @@ RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 ANALYSES = f"{STUDY}/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 ANALYSIS_LOGS = f"{STUDY}/logs/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 RUNS = {run.path: run for run in runs(config)}
+DATASETS = data_artifacts(config)
 DIMENSION_RUNS = [run for run in RUNS.values() if not is_structure(config["experiments"][run.experiment])]
 STRUCTURE_RUNS = [run for run in RUNS.values() if is_structure(config["experiments"][run.experiment])]
 LOGS = f"{STUDY}/logs"
@@ -81,7 +83,7 @@ wildcard_constraints:
     experiment=r"[a-z][a-z0-9_]*",
     model=r"[a-z][a-z0-9]*(-[0-9]+)+",
     cell=r"dim[0-9]+|p[0-9]+e[0-9]+",
-    datakey=r"(dim[0-9]+/)?seed[0-9]+",
+    datakey=r"images/[a-z0-9_]+-[0-9a-f]{10}|[a-z][a-z0-9_]*/dim[0-9]+/seed[0-9]+",
     dimension=r"[0-9]+",
     seed=r"[0-9]+",
     r=r"(?!000)[0-9]{3}",
@@ -98,26 +100,33 @@ def run_of(wildcards) -> "Run":
 
 def data_of(wildcards) -> str:
     """The data artifact a run trains on."""
-    return DATA.format(experiment=wildcards.experiment, datakey=run_of(wildcards).data_key)
+    return DATA.format(datakey=run_of(wildcards).data_key)
+
+
+def side_arg(wildcards) -> str:
+    """``--side N`` where a run brings its images to N px per batch; nothing where it reads its inputs as stored."""
+    side = run_of(wildcards).side
+    return "" if side is None else f"--side {side}"
 
 
 def identity_json(wildcards) -> str:
     return json.dumps(run_of(wildcards).identity)
 
 
-def dataset_params(wildcards) -> str:
-    params = {k: v for k, v in experiment(wildcards)["dataset"].items() if k != "kind"}
-    return json.dumps(params, sort_keys=True)
+def dataset_args(wildcards) -> str:
+    """What the dataset command needs beyond kind and parameters: the dimension and seed of generated data."""
+    spec = DATASETS[wildcards.datakey]
+    return "" if spec.seed is None else f"--dimension {spec.dimension} --seed {spec.seed}"
 
 
-def data_dimension(wildcards) -> int:
-    """What the generator varies: the dimension of the data key, or a schedules experiment's image side."""
-    dimension, _ = parse_data_key(wildcards.datakey)
-    return experiment(wildcards)["dataset"]["side"] if dimension is None else dimension
-
-
-def data_seed(wildcards) -> int:
-    return parse_data_key(wildcards.datakey)[1]
+def measured_run(wildcards) -> "Run":
+    """A run of the measured (experiment, dimension, seed): its data artifact and side are the ones measured."""
+    return next(
+        run
+        for run in DIMENSION_RUNS
+        if (run.experiment, run.axis, run.seed)
+        == (wildcards.experiment, (("dimension", int(wildcards.dimension)),), int(wildcards.seed))
+    )
 
 
 def recipe_json(wildcards) -> str:
@@ -165,7 +174,7 @@ ALL_ROUND_ARTIFACTS = [
 
 # The structure analyses (workflow/rules/structure.smk).
 ANALYSIS_PARAMS = dict(
-    identity=identity_json, settings=lambda w: experiment(w)["analysis"], device=config["device"]
+    identity=identity_json, settings=lambda w: experiment(w)["analysis"], device=config["device"], side=side_arg
 )
 
 

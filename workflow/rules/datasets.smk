@@ -2,12 +2,11 @@ rule dataset:
     output:
         DATA,
     params:
-        kind=lambda w: experiment(w)["dataset"]["kind"],
-        params=dataset_params,
-        dimension=data_dimension,
-        seed=data_seed,
+        kind=lambda w: DATASETS[w.datakey].kind,
+        params=lambda w: DATASETS[w.datakey].params,
+        generated=dataset_args,
     log:
-        f"{LOGS}/data/{{experiment}}/{{datakey}}.log",
+        f"{LOGS}/data/{{datakey}}.log",
     conda:
         ENV
     threads: config["threads"]
@@ -17,15 +16,16 @@ rule dataset:
         gpu=0,
     shell:
         "prunability dataset --kind {params.kind} --params {params.params:q} "
-        "--dimension {params.dimension} --seed {params.seed} --threads {threads} --out {output} 2> {log}"
+        "{params.generated} --threads {threads} --out {output} 2> {log}"
 
 
 rule measure_dim:
     input:
-        f"{STUDY}/data/{{experiment}}/dim{{dimension}}/seed{{seed}}.safetensors",
+        lambda w: DATA.format(datakey=measured_run(w).data_key),
     output:
         MEASURED,
     params:
+        side=lambda w: "" if measured_run(w).side is None else f"--side {measured_run(w).side}",
         samples=config["statistics"]["id_samples"],
         k=config["statistics"]["id_neighbours"],
     log:
@@ -40,4 +40,4 @@ rule measure_dim:
     shell:
         "prunability measure-dim --data {input} --out {output} --experiment {wildcards.experiment} "
         "--dimension {wildcards.dimension} --seed {wildcards.seed} --samples {params.samples} --k {params.k} "
-        "--threads {threads} 2> {log}"
+        "{params.side} --threads {threads} 2> {log}"

@@ -2,13 +2,14 @@
 # `group: "imp"` lets a cluster profile run the whole chain of one run as one job.
 IMP_ARGS = (
     "--data {input.data} --out {params.out} --identity {params.identity:q} --model {wildcards.model} "
-    "--seed {wildcards.seed} --recipe {params.recipe:q} "
+    "--seed {wildcards.seed} --recipe {params.recipe:q} {params.side} "
     "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {threads}"
 )
 IMP_PARAMS = dict(
     out=output_dir,
     identity=identity_json,
     recipe=recipe_json,
+    side=side_arg,
     fraction=config["imp"]["prune_fraction"],
     ignore=" ".join(config["imp"]["ignore"]),
     device=config["device"],

@@ -43,7 +43,7 @@ rule zeroing:
         runtime=60,
         gpu=0,
     shell:
-        "prunability zeroing --round-dir {params.round_dir} --data {input.data} --model {wildcards.model} "
+        "prunability zeroing --round-dir {params.round_dir} --data {input.data} {params.side} --model {wildcards.model} "
         "--identity {params.identity:q} --batch-size {params.settings[batch_size]} "
         "--chunk {params.settings[chunk]} --device {params.device} --threads {threads} --out {output} 2> {log}"
 
@@ -69,7 +69,7 @@ rule similarity:
         gpu=0,
     shell:
         "prunability similarity --baseline {input.baseline} --previous {input.previous} --current {input.current} "
-        "--data {input.data} --model {wildcards.model} --identity {params.identity:q} "
+        "--data {input.data} {params.side} --model {wildcards.model} --identity {params.identity:q} "
         "--batch-size {params.settings[batch_size]} --device {params.device} --threads {threads} "
         "--out {output} 2> {log}"
 

@@ -1,49 +1,50 @@
-"""Image datasets of the extrinsic-dimensionality experiment: real images resized by nearest neighbour.
+"""Image datasets of the extrinsic-dimensionality experiment, at their own resolution.
 
-The extrinsic dimension is the number of input values, set by resizing every image to ``size`` x ``size``
-(nearest neighbour, half-pixel convention: see ``images.resize_nearest``), which adds input dimensions without
-adding information. CIFAR-10 is the paper's dataset; scikit-learn's 8x8 digits ship with an installed
-package, so the default study can run the experiment offline (and says so wherever it reports it).
+The extrinsic dimension is the number of input values, set by resizing every image to side x side (nearest
+neighbour, half-pixel convention: see ``images.resize_nearest``), which adds input dimensions without adding
+information. The resize happens per batch on the training device (``loading.DeviceData``), so these builders
+return the images as they are and one artifact serves every side and seed. CIFAR-10 is the paper's dataset;
+scikit-learn's 8x8 digits ship with an installed package, so the default study can run the experiment offline
+(and says so wherever it reports it).
 """
 
 import torch
 
-from prunability.data.images import resize_in_chunks
 from prunability.seeding import generator
 
+# digits has no official split: one fixed, seeded split, so that (like CIFAR-10's) it is the same for every run.
+DIGITS_SPLIT_SEED = 0
 
-def _split(x: torch.Tensor, y: torch.Tensor, test_fraction: float, seed: int) -> dict[str, torch.Tensor]:
-    order = torch.randperm(len(y), generator=generator(seed, "split"))
+
+def _split(x: torch.Tensor, y: torch.Tensor, test_fraction: float) -> dict[str, torch.Tensor]:
+    order = torch.randperm(len(y), generator=generator(DIGITS_SPLIT_SEED, "split"))
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
     return {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
 
 
-def digits(size: int, test_fraction: float, seed: int) -> dict[str, torch.Tensor]:
-    """scikit-learn's 1,797 handwritten digits (8x8, 17 grey levels) as uint8, split by seed, resized."""
+def digits(test_fraction: float) -> dict[str, torch.Tensor]:
+    """scikit-learn's 1,797 handwritten digits (8x8, 17 grey levels) as uint8, in the fixed split."""
     from sklearn.datasets import load_digits
 
     raw = load_digits()
     x = torch.from_numpy(raw.images).mul(255 / 16).round().to(torch.uint8).unsqueeze(1)
     y = torch.from_numpy(raw.target).long()
-    split = _split(x, y, test_fraction, seed)
-    return {k: resize_in_chunks(v, size) if k.startswith("x") else v for k, v in split.items()}
+    return _split(x, y, test_fraction)
 
 
-def cifar10(size: int, root: str, download: bool) -> dict[str, torch.Tensor]:
-    """CIFAR-10's own train/test split, resized; the data does not depend on the seed."""
+def cifar10(root: str, download: bool) -> dict[str, torch.Tensor]:
+    """CIFAR-10's own train/test split at 32 px."""
     from prunability.data.cifar import load_cifar10
 
-    raw = load_cifar10(root, download=download)
-    return {k: resize_in_chunks(v, size) if k.startswith("x") else v for k, v in raw.items()}
+    return load_cifar10(root, download=download)
 
 
-def tinyimagenet(size: int, root: str, download: bool) -> dict[str, torch.Tensor]:
-    """Tiny ImageNet's train split and its labelled validation split (as test), resized from 64 px."""
+def tinyimagenet(root: str, download: bool) -> dict[str, torch.Tensor]:
+    """Tiny ImageNet's train split and its labelled validation split (as test), at 64 px."""
     from prunability.data.tinyimagenet import load_tinyimagenet
 
-    raw = load_tinyimagenet(root, download=download)
-    return {k: resize_in_chunks(v, size) if k.startswith("x") and size != 64 else v for k, v in raw.items()}
+    return load_tinyimagenet(root, download=download)
 
 
 def biggan(

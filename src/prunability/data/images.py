@@ -1,40 +1,43 @@
 """Batched operations on uint8 image tensors (N, C, H, W) that live whole on the training device.
 
-The engine keeps a dataset as one uint8 tensor and forms batches as index slices, so every operation here is
-vectorised tensor work with no per-sample Python and no DataLoader; it runs unchanged on CPU or CUDA. Work
-over a whole dataset goes chunk by chunk, because a float copy of CIFAR-10 at 128 px would need about 10 GB.
+The engine keeps a dataset as one uint8 tensor at its own resolution and forms batches as index slices, each
+brought to the run's side on the device, so every operation here is vectorised tensor work with no per-sample
+Python and no DataLoader; it runs unchanged on CPU or CUDA. Work over a whole dataset goes chunk by chunk.
 Random numbers are drawn on the CPU from a given generator and then moved, so augmentation does not depend
 on the device.
 """
+
+from functools import lru_cache
 
 import torch
 import torch.nn.functional as F
 
 
+@lru_cache(maxsize=64)
+def nearest_index(source: int, size: int, device: torch.device | None = None) -> torch.Tensor:
+    """The source pixel each of ``size`` output pixels takes along one axis (int64, on ``device``).
+
+    Read off ``F.interpolate(mode="nearest-exact")`` by resizing the index ramp, so the convention is PyTorch's;
+    cached, because every batch of a run asks for the same one.
+    """
+    ramp = torch.arange(source, dtype=torch.float32).view(1, 1, source)
+    picked = F.interpolate(ramp, size=size, mode="nearest-exact").round().long().flatten()
+    return picked.to(device) if device is not None else picked
+
+
 def resize_nearest(images: torch.Tensor, size: int) -> torch.Tensor:
-    """Nearest-neighbour resize of a uint8 (N, C, H, W) batch to (N, C, size, size), still uint8.
+    """Nearest-neighbour resize of an (N, C, H, W) batch to (N, C, size, size), in its own dtype.
 
     Convention: ``F.interpolate(mode="nearest-exact")``, i.e. half-pixel centres, source index
     ``floor((dst + 0.5) * in / out)``: each output pixel takes the source pixel under its centre, where the
     legacy ``"nearest"`` (``floor(dst * in / out)``) takes the one under its top-left corner. Integer upsampling
     by k repeats every pixel exactly k x k times, so the resized image holds the same information; downsampling
-    by 2 keeps the bottom-right pixel of each 2x2 block. Interpolation only copies values, so the round trip
-    through float32 (the dtype every interpolate backend supports) returns the original levels exactly.
+    by 2 keeps the bottom-right pixel of each 2x2 block. Done as two index selections on the stored uint8 levels:
+    a copy of values, no float round trip, as cheap on the device as forming the batch itself.
     """
-    resized = F.interpolate(images.float(), size=(size, size), mode="nearest-exact")
-    return resized.round_().to(torch.uint8)
-
-
-def resize_in_chunks(images: torch.Tensor, size: int, chunk: int = 1024) -> torch.Tensor:
-    """``resize_nearest`` over a whole dataset, ``chunk`` images at a time, into one preallocated output.
-
-    Bounds the float working copy to one chunk: 50,000 CIFAR images at 128 px are 2.4 GB as uint8 and four
-    times that as float.
-    """
-    out = images.new_empty((images.shape[0], images.shape[1], size, size))
-    for start in range(0, images.shape[0], chunk):
-        out[start : start + chunk] = resize_nearest(images[start : start + chunk], size)
-    return out
+    rows = nearest_index(images.shape[-2], size, images.device)
+    cols = nearest_index(images.shape[-1], size, images.device)
+    return images.index_select(-2, rows).index_select(-1, cols)
 
 
 def _crop_indices(n: int, side: int, padding: int, generator: torch.Generator) -> torch.Tensor:
@@ -72,20 +75,43 @@ def normalize(x_uint8: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> t
     return x.sub_(mean.view(-1, 1, 1)).div_(std.view(-1, 1, 1))
 
 
-def channel_stats(images_uint8: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-channel mean and (population) std of the [0, 1]-scaled images, as float64 tensors of shape (C,).
+def nearest_counts(source: int, size: int) -> torch.Tensor:
+    """How many of ``size`` output pixels along one axis take each of the ``source`` input pixels."""
+    return torch.bincount(nearest_index(source, size), minlength=source)
 
-    Sums of raw levels and of their squares accumulate chunk by chunk in float64, where integer sums are
-    exact below 2**53, so the result does not depend on the chunking and no float copy of the whole dataset
-    is ever made. Scaling by 1/255 happens once, at the end.
+
+def pixel_sums(images_uint8: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sums over the images of each pixel's level and of its square, (C, H, W) float64 each.
+
+    Integer sums in float64 are exact below 2**53 (50,000 images x 255**2 is about 3e9), so the result does not
+    depend on the chunking, and no float copy of the whole dataset is ever made. A data artifact stores them:
+    from them ``channel_stats`` gives the statistics of the images at any side without resizing a single one.
     """
-    total = torch.zeros(images_uint8.shape[1], dtype=torch.float64, device=images_uint8.device)
-    squares = torch.zeros_like(total)
+    sums = torch.zeros(images_uint8.shape[1:], dtype=torch.float64, device=images_uint8.device)
+    squares = torch.zeros_like(sums)
     for start in range(0, images_uint8.shape[0], chunk):
         levels = images_uint8[start : start + chunk].double()
-        total += levels.sum(dim=(0, 2, 3))
-        squares += levels.square_().sum(dim=(0, 2, 3))
-    count = images_uint8.numel() // images_uint8.shape[1]
-    mean = total / count
-    variance = (squares / count - mean.square()).clamp_min(0)
+        sums += levels.sum(0)
+        squares += levels.square_().sum(0)
+    return sums, squares
+
+
+def channel_stats(
+    sums: torch.Tensor, squares: torch.Tensor, count: int, side: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and (population) std of ``count`` [0, 1]-scaled images resized to ``side``, as float64 (C,).
+
+    A nearest-neighbour resize repeats source pixel (i, j) ``rows[i] * cols[j]`` times (``nearest_counts``), so
+    the sums of the resized images are the per-pixel sums weighted by those counts: integers, exact in float64,
+    and therefore the very statistics a pre-resized dataset would give, bit for bit. Scaling by 1/255 happens
+    once, at the end.
+    """
+    _, height, width = sums.shape
+    side_h, side_w = (height, width) if side is None else (side, side)
+    weights = torch.outer(nearest_counts(height, side_h), nearest_counts(width, side_w)).to(sums)
+    total = (sums * weights).sum(dim=(1, 2))
+    total_squares = (squares * weights).sum(dim=(1, 2))
+    pixels = count * side_h * side_w
+    mean = total / pixels
+    variance = (total_squares / pixels - mean.square()).clamp_min(0)
     return mean / 255, variance.sqrt() / 255

@@ -1,9 +1,11 @@
 """Load a data artifact onto the training device, whole, as tensors.
 
-Vector data (float) is standardised once at load. Image data stays uint8 on the device (4x smaller than
-float32) and becomes float per batch: scaled to [0, 1], standardised per channel with the training statistics
-the data artifact stores, and, when the artifact asks for it, randomly cropped and flipped. All of it is
-batched tensor work.
+Vector data (float) is standardised once at load. Image data stays uint8 on the device, at the resolution the
+artifact stores (4x smaller than float32, and for CIFAR-10 at 128 px 16x smaller again than pre-resized
+images), and becomes the model's input per batch: brought to the run's side by nearest neighbour, randomly
+cropped and flipped when the artifact asks for it, scaled to [0, 1] and standardised per channel with the
+statistics of the training images at that side. Every batch is exactly what a dataset resized in advance
+would give; all of it is batched tensor work.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from pathlib import Path
 import torch
 
 from prunability.artifacts import load_tensors
-from prunability.data.images import normalize, random_crop_flip
+from prunability.data.images import channel_stats, normalize, random_crop_flip, resize_nearest
 
 
 @dataclass(frozen=True)
@@ -28,23 +30,28 @@ class DeviceData:
     mean: torch.Tensor | None = None
     std: torch.Tensor | None = None
     augment: bool = False
+    side: int | None = None
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
+        stored = tuple(self.x_train.shape[1:])
+        return stored if self.side is None else (stored[0], self.side, self.side)
+
+    def _sized(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.side is None or self.side == x.shape[-1] else resize_nearest(x, self.side)
 
     def inputs(self, x: torch.Tensor) -> torch.Tensor:
         """Model input for stored examples ``x`` (no augmentation): evaluation batches."""
         if self.mean is None:
             return x
-        return normalize(x, self.mean, self.std)
+        return normalize(self._sized(x), self.mean, self.std)
 
     def train_batch(self, idx: torch.Tensor, gen: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
         """A training batch: augmented (crop + flip, drawn from ``gen``) when the dataset asks for it."""
-        x = self.x_train[idx]
-        if self.augment and gen is not None:  # on the stored uint8 images: the padding is black
+        x = self._sized(self.x_train[idx])
+        if self.augment and gen is not None:  # on the uint8 images at the run's side: the padding is black
             x = random_crop_flip(x, gen, padding=max(1, x.shape[-1] // 8))
-        return self.inputs(x), self.y_train[idx]
+        return normalize(x, self.mean, self.std) if self.mean is not None else x, self.y_train[idx]
 
 
 def standardize(train: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -54,8 +61,9 @@ def standardize(train: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, 
     return (train - mean) / std, (test - mean) / std
 
 
-def load_data(path: str | Path, device: torch.device) -> DeviceData:
-    """Read a data artifact and move it to ``device`` once."""
+def load_data(path: str | Path, device: torch.device, side: int | None = None) -> DeviceData:
+    """Read a data artifact and move it to ``device`` once; images will reach the model at ``side`` px
+    (default: as stored)."""
     tensors, meta = load_tensors(path)
     common = {
         "y_train": tensors["y_train"].to(device),
@@ -64,13 +72,18 @@ def load_data(path: str | Path, device: torch.device) -> DeviceData:
         "source": meta.get("source", ""),
     }
     if tensors["x_train"].dtype == torch.uint8:
+        count = tensors["x_train"].shape[0]
+        mean, std = channel_stats(tensors["pixel_sum"], tensors["pixel_square_sum"], count, side)
         return DeviceData(
             x_train=tensors["x_train"].to(device),
             x_test=tensors["x_test"].to(device),
-            mean=tensors["channel_mean"].to(device),
-            std=tensors["channel_std"].clamp_min(1e-8).to(device),
+            mean=mean.float().to(device),
+            std=std.float().clamp_min(1e-8).to(device),
             augment=bool(meta.get("augment", False)),
+            side=side,
             **common,
         )
+    if side is not None:
+        raise ValueError(f"{path} holds vectors, not images: it has no side to bring to {side} px")
     x_train, x_test = standardize(tensors["x_train"].float(), tensors["x_test"].float())
     return DeviceData(x_train=x_train.to(device), x_test=x_test.to(device), **common)

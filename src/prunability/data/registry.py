@@ -1,4 +1,9 @@
-"""Dataset kinds by name: each builds the tensors of one (experiment, dimension, seed) data artifact."""
+"""Dataset kinds by name: each builds the tensors of one data artifact.
+
+Real images (digits, CIFAR-10, Tiny ImageNet) are stored once, at their own resolution, and do not depend on
+a dimension or a seed: runs bring them to their side batch by batch (``loading.load_data``). Generated data
+(the synthetic task, BigGAN and procedural images) depends on both.
+"""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -7,8 +12,10 @@ from typing import Any
 import torch
 
 from prunability.artifacts import save_tensors
+from prunability.config import SIDED
 from prunability.data import image_sets
-from prunability.data.images import channel_stats
+from prunability.data.images import pixel_sums
+from prunability.data.procedural import procedural
 from prunability.data.synthetic import linear_task
 
 
@@ -23,28 +30,36 @@ def _linear(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torc
     )
 
 
-def _digits(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
-    return image_sets.digits(size=dimension, test_fraction=params["test_fraction"], seed=seed)
+def _digits(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
+    return image_sets.digits(test_fraction=params["test_fraction"])
 
 
-def _cifar10(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
-    return image_sets.cifar10(size=dimension, root=params["root"], download=params["download"])
+def _cifar10(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
+    return image_sets.cifar10(root=params["root"], download=params["download"])
 
 
-def _tinyimagenet(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
-    return image_sets.tinyimagenet(size=dimension, root=params["root"], download=params["download"])
+def _tinyimagenet(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
+    return image_sets.tinyimagenet(root=params["root"], download=params["download"])
+
+
+def _generation(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k != "augment"}  # every other key is a generation setting
 
 
 def _biggan(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
-    generation = {k: v for k, v in params.items() if k != "augment"}  # every other key is a generation setting
-    return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **generation)
+    return image_sets.biggan(intrinsic_dim=dimension, seed=seed, **_generation(params))
 
 
-BUILDERS: dict[str, Callable[[dict[str, Any], int, int], dict[str, torch.Tensor]]] = {
+def _procedural(params: dict[str, Any], dimension: int, seed: int) -> dict[str, torch.Tensor]:
+    return procedural(intrinsic_dim=dimension, seed=seed, **_generation(params))
+
+
+BUILDERS: dict[str, Callable[[dict[str, Any], Any, Any], dict[str, torch.Tensor]]] = {
     "synthetic_linear": _linear,
     "digits_resized": _digits,
     "cifar10_resized": _cifar10,
     "biggan_latent": _biggan,
+    "procedural_latent": _procedural,
     "tinyimagenet": _tinyimagenet,
 }
 
@@ -64,18 +79,26 @@ SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "digits_resized": lambda p: "scikit-learn digits 8x8 (offline substitute for CIFAR-10)",
     "cifar10_resized": lambda p: "CIFAR-10",
     "biggan_latent": _biggan_source,
+    "procedural_latent": lambda p: (
+        "procedural class-conditional images, seeded random fields (offline substitute for BigGAN)"
+    ),
     "tinyimagenet": lambda p: "Tiny ImageNet",
 }
 
 
-def build_dataset(kind: str, params: dict[str, Any], dimension: int, seed: int, out: str | Path) -> None:
-    """Generate the data artifact for one dimension and seed and write it to ``out``."""
+def build_dataset(kind: str, params: dict[str, Any], dimension: int | None, seed: int | None, out: str | Path) -> None:
+    """Generate one data artifact and write it to ``out``: real images take neither dimension nor seed,
+    generated data needs both."""
     if kind not in BUILDERS:
         raise ValueError(f"unknown dataset kind {kind!r}; known: {sorted(BUILDERS)}")
+    shared = kind in SIDED
+    if shared != (dimension is None and seed is None):
+        needs = "neither a dimension nor a seed" if shared else "a dimension and a seed"
+        raise ValueError(f"dataset kind {kind!r} takes {needs}; got dimension={dimension}, seed={seed}")
     tensors = BUILDERS[kind](params, dimension, seed)
-    if tensors["x_train"].dtype == torch.uint8:  # images: per-channel statistics once here, not every round
-        mean, std = channel_stats(tensors["x_train"], chunk=512)
-        tensors |= {"channel_mean": mean.float(), "channel_std": std.float()}
+    if tensors["x_train"].dtype == torch.uint8:  # images: per-pixel sums once here, channel statistics at any side
+        sums, squares = pixel_sums(tensors["x_train"], chunk=512)
+        tensors |= {"pixel_sum": sums, "pixel_square_sum": squares}
     num_classes = int(max(tensors["y_train"].max(), tensors["y_test"].max())) + 1
     meta = {
         "kind": kind,
