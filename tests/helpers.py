@@ -43,6 +43,7 @@ REPRODUCIBLE_TABLES = (
     "summary.md",
     "correlation.parquet",
     "correlation_summary.parquet",
+    "sensitivity.parquet",
 )
 
 

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from helpers import SNAKEMAKE, planned_jobs, snakemake, user_env
 
+from prunability.artifacts import load_tensors
+
 TINY_STRUCTURE = {
     "study": "tinystruct",
     "seeds": [0],
@@ -52,8 +54,10 @@ def test_runs_are_named_by_schedule_and_carry_its_columns(workdir):
     assert metrics["epochs"].item() == 2  # a later round trains E epochs from the rewind point
     dense = pd.read_parquet(run / "round_000" / "metrics.parquet")
     assert dense["epochs"].item() == 3  # round 0 trains P + E
-    data = sorted((workdir / "results" / "tinystruct" / "data" / "structure").iterdir())
-    assert [p.name for p in data] == ["seed0.safetensors"]  # one per seed, not one per schedule
+    data = list((workdir / "results" / "tinystruct" / "data").glob("**/*.safetensors"))
+    # one artifact of 8-px digits for every schedule and seed, brought to 32 px per batch
+    assert len(data) == 1 and data[0].parent.name == "images" and data[0].name.startswith("digits_resized-")
+    assert load_tensors(data[0])[0]["x_train"].shape[-1] == 8
 
 
 def test_every_table_has_rows_for_what_it_covers(workdir):
@@ -121,7 +125,7 @@ def test_an_analysis_of_a_corrupt_checkpoint_names_the_file(workdir, tmp_path):
     cmd = [str(SNAKEMAKE.parent / "prunability"), "similarity", "--current", str(broken), "--model", "resnet20-2"]
     cmd += ["--baseline", str(run / "round_000" / "weights.safetensors"), "--identity", identity]
     cmd += ["--previous", str(run / "round_001" / "weights.safetensors"), "--out", str(tmp_path / "s.parquet")]
-    cmd += ["--data", str(workdir / "results" / "tinystruct" / "data" / "structure" / "seed0.safetensors")]
+    cmd += ["--data", str(next((workdir / "results" / "tinystruct" / "data" / "images").iterdir())), "--side", "32"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
     assert done.returncode != 0 and f"corrupt artifact: {broken}" in done.stderr, done.stderr
     assert not (tmp_path / "s.parquet").exists()

@@ -89,13 +89,15 @@ def test_study_writes_tables_figures_and_report(study):
         1.0,
         0.8,
     ]
+    criteria = summary.groupby(["experiment", "model", "dimension"], sort=False)["criterion"].apply(tuple)
+    assert set(criteria) == {("strict", "tolerance", "noise", "first-failure")}  # every cell, the paper's rule first
     corr = pd.read_parquet(study / "tables" / "correlation_summary.parquet")
-    assert set(corr["scope"]) == {"model", "model_mean", "pooled"}
-    for name in ("accuracy_task", "accuracy_extrinsic", "accuracy_intrinsic", "correlation"):
+    assert set(corr["scope"]) == {"model", "model_mean", "pooled"} and corr["criterion"].nunique() == 4
+    for name in ("accuracy_task", "accuracy_extrinsic", "accuracy_intrinsic", "correlation", "sensitivity"):
         assert (study / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert (study / "figures" / f"{name}.pdf").read_bytes()[:4] == b"%PDF"
     report = (study / "report.html").read_text()
-    assert report.count("data:image/png;base64") == 4 and "MLP-16-8" in report and "ResNet20-W2" in report
+    assert report.count("data:image/png;base64") == 5 and "MLP-16-8" in report and "ResNet20-W2" in report
     assert "Task dimension" in (study / "tables" / "summary.md").read_text()
 
 
@@ -181,7 +183,7 @@ def test_zeroing_of_a_finished_round(study, tmp_path):
     run = study / "runs" / "extrinsic" / "resnet20-2" / "dim4" / "seed0"
     out = tmp_path / "zeroing.parquet"
     cmd = [str(SNAKEMAKE.parent / "prunability"), "zeroing", "--round-dir", str(run / "round_001"), "--model"]
-    cmd += ["resnet20-2", "--data", str(study / "data" / "extrinsic" / "dim4" / "seed0.safetensors")]
+    cmd += ["resnet20-2", "--data", str(next((study / "data" / "images").iterdir())), "--side", "4"]
     cmd += ["--identity", json.dumps({"experiment": "extrinsic", "model": "resnet20-2", "seed": 0}), "--out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
     assert done.returncode == 0, done.stderr

@@ -110,7 +110,9 @@ def cmd_stats(args: argparse.Namespace) -> None:
     from prunability.artifacts import atomic_path, write_frame
 
     out = Path(args.out_dir)
-    prunability = st.smallest_matching(pd.read_parquet(args.rounds), args.tolerance)
+    rounds = pd.read_parquet(args.rounds)
+    matching = st.Matching(tolerance=args.tolerance, z=args.z, first_failure_of=args.first_failure_of)
+    prunability = st.smallest_matching(rounds, args.criteria, matching)
     summary = st.with_measured_dim(st.summarize(prunability), pd.read_parquet(args.measured))
     draws = pd.concat(
         [
@@ -123,6 +125,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
     write_frame(out / "summary.parquet", summary)
     write_frame(out / "correlation.parquet", draws)
     write_frame(out / "correlation_summary.parquet", st.correlation_summary(draws))
+    write_frame(out / "sensitivity.parquet", st.sensitivity(rounds))
     with atomic_path(out / "summary.csv") as tmp:
         summary.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(out / "summary.md") as tmp:
@@ -132,7 +135,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
 def cmd_figures(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from prunability.figures import accuracy_figure, correlation_figure
+    from prunability.figures import accuracy_figure, correlation_figure, sensitivity_figure
 
     rounds = pd.read_parquet(args.rounds)
     labels = _labels(args.label)
@@ -142,6 +145,7 @@ def cmd_figures(args: argparse.Namespace) -> None:
     sources = rounds.groupby("experiment")["data_source"].first()
     substitutes = frozenset(sources[sources.str.contains("substitute")].index)
     correlation_figure(pd.read_parquet(args.correlation), out / "correlation", substitutes)
+    sensitivity_figure(pd.read_parquet(args.sensitivity), labels, out / "sensitivity")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -324,7 +328,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--rounds", required=True)
     s.add_argument("--measured", required=True, help="measured_dim.parquet")
     s.add_argument("--out-dir", required=True)
-    s.add_argument("--tolerance", type=float, default=0.0)
+    s.add_argument("--criteria", nargs="+", default=["strict"], help="matching criteria, each reported")
+    s.add_argument("--tolerance", type=float, default=0.005, help="the tolerance criterion's margin (fraction)")
+    s.add_argument("--z", type=float, default=1.96, help="the noise criterion's multiple of the standard error")
+    s.add_argument("--first-failure-of", default="strict", help="the rule whose first failure ends first-failure")
     s.add_argument("--rollouts", type=int, default=5000)
     s.add_argument("--samples", type=int, default=1000)
     s.add_argument("--seed", type=int, default=0)
@@ -334,6 +341,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("figures", help="draw every figure from the tables")
     s.add_argument("--rounds", required=True)
     s.add_argument("--correlation", required=True)
+    s.add_argument("--sensitivity", required=True)
     s.add_argument("--out-dir", required=True)
     s.add_argument("--label", nargs="*", default=[])
     s.set_defaults(func=cmd_figures)

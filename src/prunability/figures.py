@@ -12,6 +12,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from prunability.artifacts import atomic_path
 from prunability.models.registry import display_name
+from prunability.statistics import ordered
 
 
 def save(fig: plt.Figure, stem: str | Path) -> None:
@@ -64,13 +65,27 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
 
 
 def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: frozenset[str] = frozenset()) -> None:
-    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks.
+    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks; one panel
+    per matching criterion, the paper's strict rule first.
 
     Experiments in ``substitutes`` ran on offline stand-in data; the legend says so, so that no reader takes
     their rho for the paper's.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     draws = draws[draws["axis"] == "dimension"]
+    criteria = ordered(draws["criterion"].unique()) if "criterion" in draws else [None]
+    fig, axes = plt.subplots(
+        1, len(criteria), figsize=(5.2 * len(criteria), 3.8), squeeze=False, sharey=True, layout="constrained"
+    )
+    for ax, criterion in zip(axes[0], criteria, strict=True):
+        shown = draws if criterion is None else draws[draws["criterion"] == criterion]
+        _correlation_panel(ax, shown, substitutes)
+        ax.set_title(f"criterion: {criterion}" if criterion else "", fontsize=9)
+    axes[0][0].set_ylabel("density")
+    fig.suptitle("Monte-Carlo correlation, pooled over models (dotted: per-model means)", fontsize=10)
+    save(fig, stem)
+
+
+def _correlation_panel(ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset[str]) -> None:
     pooled = draws[draws["scope"] == "pooled"]
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
         rho = block["rho"].dropna()
@@ -92,8 +107,35 @@ def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: froze
         for mean in per_model.groupby("model")["rho"].mean().dropna():
             ax.axvline(mean, color=color, linestyle=":", linewidth=1)
     ax.set_xlim(-1, 1)
-    ax.set_xlabel("Spearman rho (dimension, % weights remaining at smallest matching subnetwork)")
-    ax.set_ylabel("density")
-    ax.legend(fontsize=8)
-    ax.set_title("Monte-Carlo correlation, pooled over models (dotted: per-model means)", fontsize=9)
+    ax.set_xlabel("Spearman rho (dimension, % weights remaining)")
+    ax.legend(fontsize=7)
+
+
+def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | Path) -> None:
+    """Smallest matching subnetwork (mean over seeds) against the tolerance of the matching rule, 0 to 1 point:
+    a panel per experiment, colour by dimension, line style by model."""
+    experiments = sorted(table["experiment"].unique())
+    fig, axes = plt.subplots(
+        1, len(experiments), figsize=(4.6 * len(experiments), 3.8), squeeze=False, layout="constrained"
+    )
+    styles = ["-", "--", ":", "-."]
+    for ax, experiment in zip(axes[0], experiments, strict=True):
+        exp = table[table["experiment"] == experiment]
+        dims, models = sorted(exp["dimension"].unique()), sorted(exp["model"].unique())
+        means = exp.groupby(["model", "dimension", "tolerance_points"])["remaining_pct"].mean()
+        for j, model in enumerate(models):
+            for i, dim in enumerate(dims):
+                curve = means.loc[(model, dim)]
+                color = plt.get_cmap("viridis")(i / max(1, len(dims) - 1))
+                label = f"{display_name(model)}, {dim}"
+                ax.plot(curve.index, curve.to_numpy(), styles[j % len(styles)], color=color, label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("tolerance (accuracy points below dense)")
+        ax.set_ylabel("weights remaining % (mean over seeds)")
+        ax.set_title(f"{experiment} ({labels.get(experiment, 'dimension')})", fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=6, ncol=max(1, len(models)))
+    fig.suptitle(
+        "Smallest matching subnetwork against the matching rule's tolerance (0 = the paper's rule)", fontsize=10
+    )
     save(fig, stem)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from prunability.artifacts import atomic_path
+from prunability.statistics import ordered
 
 BEGIN = "<!-- BEGIN default-study numbers: generated from results/quick/tables by `make readme-numbers` -->"
 END = "<!-- END default-study numbers -->"
@@ -103,19 +104,22 @@ def render(tables: Path) -> str:
         "",
         (tables / "summary.md").read_text().strip(),
         "",
-        "Spearman rho between dimension and weights remaining, pooled over models (`correlation_summary.parquet`),",
-        "and the dense networks' test accuracy (mean over models, dimensions and seeds; range of cell means):",
+        "Spearman rho between dimension and weights remaining, pooled over models, under each matching criterion",
+        "(`correlation_summary.parquet`), and the dense networks' test accuracy (mean over models, dimensions and",
+        "seeds; range of cell means):",
         "",
-        "| Experiment | Data | rho, nominal dimension | rho, measured ID (MLE) | Dense accuracy (%) |",
-        "|---|---|---:|---:|---:|",
+        "| Experiment | Data | Criterion | rho, nominal dimension | rho, measured ID (MLE) | Dense accuracy (%) |",
+        "|---|---|---|---:|---:|---:|",
     ]
     for experiment, exp in summary.groupby("experiment", sort=True):
-        rho = pooled[pooled["experiment"] == experiment]
-        acc = 100 * exp["dense_accuracy_mean"]
-        lines.append(
-            f"| {experiment} | {exp['data_source'].iloc[0]} | {_rho(rho, 'dimension')} | {_rho(rho, 'id_mle')} | "
-            f"{acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f}) |"
-        )
+        criteria = ordered(exp["criterion"].unique())
+        acc = 100 * exp[exp["criterion"] == criteria[0]]["dense_accuracy_mean"]
+        for criterion in criteria:
+            rho = pooled[(pooled["experiment"] == experiment) & (pooled["criterion"] == criterion)]
+            lines.append(
+                f"| {experiment} | {exp['data_source'].iloc[0]} | {criterion} | {_rho(rho, 'dimension')} | "
+                f"{_rho(rho, 'id_mle')} | {acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f}) |"
+            )
     if (tables / "structure_critical_sparsity.parquet").exists():
         lines += ["", *_structure_lines(tables)]
     else:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from prunability.artifacts import atomic_path
 from prunability.models.registry import display_name
+from prunability.statistics import CRITERIA, ordered
 from prunability.structure_report import structure_section
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -26,27 +27,28 @@ def _image(path: Path) -> str:
 
 
 def _summary_html(summary: pd.DataFrame, labels: dict[str, str]) -> str:
+    """One table per experiment: a weights-remaining column per criterion (the paper's first), then the rest."""
+    criteria = ordered(summary["criterion"].unique())
     parts = []
     for experiment, exp in summary.groupby("experiment", sort=True):
+        cells = [(key, cell.set_index("criterion").loc[criteria]) for key, cell in exp.groupby(["model", "dimension"])]
+        first = pd.DataFrame([cell.iloc[0] for _, cell in cells])
         table = pd.DataFrame(
             {
-                "Model": exp["model"].map(display_name),
-                labels.get(experiment, "dimension").capitalize(): exp["dimension"],
-                "Weights remaining (%)": [
-                    f"{m:.2f} ± {s:.2f}"
-                    for m, s in zip(exp["remaining_pct_mean"], exp["remaining_pct_std"], strict=True)
-                ],
-                "of all parameters (%)": [
-                    f"{m:.2f} ± {s:.2f}"
-                    for m, s in zip(exp["remaining_all_pct_mean"], exp["remaining_all_pct_std"], strict=True)
-                ],
+                "Model": [display_name(model) for (model, _), _ in cells],
+                labels.get(experiment, "dimension").capitalize(): [dim for (_, dim), _ in cells],
+                **{
+                    f"{criterion} (%)": [_pm(cell.loc[criterion], "remaining_pct") for _, cell in cells]
+                    for criterion in criteria
+                },
+                f"of all parameters, {criteria[0]} (%)": [_pm(row, "remaining_all_pct") for _, row in first.iterrows()],
                 "Dense accuracy (%)": [
                     f"{100 * m:.2f} ± {100 * s:.2f}"
-                    for m, s in zip(exp["dense_accuracy_mean"], exp["dense_accuracy_std"], strict=True)
+                    for m, s in zip(first["dense_accuracy_mean"], first["dense_accuracy_std"], strict=True)
                 ],
-                "Seeds": exp["seeds"],
+                "Seeds": first["seeds"].tolist(),
                 "Measured ID (MLE / TwoNN)": [
-                    f"{a:.1f} / {b:.1f}" for a, b in zip(exp["id_mle"], exp["id_twonn"], strict=True)
+                    f"{a:.1f} / {b:.1f}" for a, b in zip(first["id_mle"], first["id_twonn"], strict=True)
                 ],
             }
         )
@@ -57,13 +59,21 @@ def _summary_html(summary: pd.DataFrame, labels: dict[str, str]) -> str:
     return "".join(parts)
 
 
+def _pm(row: pd.Series, value: str) -> str:
+    return f"{row[f'{value}_mean']:.2f} ± {row[f'{value}_std']:.2f}"
+
+
 def _correlation_html(correlation: pd.DataFrame) -> str:
     shown = correlation.assign(
         model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
         rho=[f"{m:.3f} ± {s:.3f}" for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
         axis=correlation["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"}),
-    )[["experiment", "axis", "scope", "model", "rho", "undefined"]]
-    return shown.to_html(index=False, border=0)
+        order=correlation["criterion"].map(CRITERIA.index),
+    )
+    shown = shown.sort_values(["experiment", "order", "axis", "scope"], kind="stable")
+    return shown[["experiment", "criterion", "axis", "scope", "model", "rho", "undefined"]].to_html(
+        index=False, border=0
+    )
 
 
 def _dimension_section(tables: Path, figures: Path, captions: Path, labels: dict[str, str]) -> list[str]:
@@ -79,6 +89,8 @@ def _dimension_section(tables: Path, figures: Path, captions: Path, labels: dict
     body.append("<h2>Correlation of dimension and prunability</h2>" + _caption(captions, "correlation"))
     body.append(f"<figure>{_image(figures / 'correlation.png')}</figure>")
     body.append(_correlation_html(correlation))
+    body.append("<h2>How much the matching rule decides</h2>" + _caption(captions, "sensitivity"))
+    body.append(f"<figure>{_image(figures / 'sensitivity.png')}</figure>")
     body.append("<h2>Compute</h2>")
     devices = ", ".join(sorted(set(timing["device"])))
     body.append(

@@ -53,6 +53,7 @@ STATS_TABLES = [
         "summary.md",
         "correlation.parquet",
         "correlation_summary.parquet",
+        "sensitivity.parquet",
     )
 ]
 STRUCTURE_TABLES = {name: f"{TABLE_DIR}/structure_{name}.parquet" for name in STRUCTURE_TABLE_NAMES}
@@ -64,7 +65,10 @@ ACCURACY_FIGURES = [
     f"{FIGURE_DIR}/accuracy_{e}" for e, x in config["experiments"].items() if not is_structure(x)
 ]
 CORRELATION_FIGURE = f"{FIGURE_DIR}/correlation"
-DIMENSION_FIGURES = [f"{stem}.{ext}" for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE) for ext in ("png", "pdf")]
+SENSITIVITY_FIGURE = f"{FIGURE_DIR}/sensitivity"
+DIMENSION_FIGURES = [
+    f"{stem}.{ext}" for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE, SENSITIVITY_FIGURE) for ext in ("png", "pdf")
+]
 STRUCTURE_FIGURES = [
     f"{FIGURE_DIR}/structure_{name}_{e}.{ext}"
     for e, x in config["experiments"].items()

@@ -2,6 +2,7 @@ rule draw_figures:
     input:
         rounds=ROUND_TABLES["rounds"],
         correlation=f"{TABLE_DIR}/correlation.parquet",
+        sensitivity=f"{TABLE_DIR}/sensitivity.parquet",
     output:
         accuracy=[
             report(
@@ -11,6 +12,9 @@ rule draw_figures:
         ],
         correlation=report(
             f"{CORRELATION_FIGURE}.png", caption="../report/correlation.rst", category="Correlation"
+        ),
+        sensitivity=report(
+            f"{SENSITIVITY_FIGURE}.png", caption="../report/sensitivity.rst", category="Matching criteria"
         ),
         pdf=[f for f in DIMENSION_FIGURES if f.endswith(".pdf")],
     params:
@@ -27,6 +31,7 @@ rule draw_figures:
         gpu=0,
     shell:
         "prunability figures --rounds {input.rounds} --correlation {input.correlation} "
+        "--sensitivity {input.sensitivity} "
         "--out-dir {params.out} --label {params.labels} 2> {log}"
 
 

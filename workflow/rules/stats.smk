@@ -6,6 +6,7 @@ rule stats:
         STATS_TABLES,
     params:
         stats=config["statistics"],
+        criteria=" ".join(config["statistics"]["criteria"]),
         labels=LABELS,
         out=output_dir,
     log:
@@ -19,5 +20,6 @@ rule stats:
         gpu=0,
     shell:
         "prunability stats --rounds {input.rounds} --measured {input.measured} --out-dir {params.out} "
-        "--tolerance {params.stats[tolerance]} --rollouts {params.stats[rollouts]} "
+        "--criteria {params.criteria} --tolerance {params.stats[tolerance]} --z {params.stats[z]} "
+        "--first-failure-of {params.stats[first_failure_of]} --rollouts {params.stats[rollouts]} "
         "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} 2> {log}"
