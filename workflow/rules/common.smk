@@ -107,10 +107,13 @@ def data_of(wildcards) -> str:
     return DATA.format(datakey=run_of(wildcards).data_key)
 
 
-def side_arg(wildcards) -> str:
+def side_flag(run: "Run") -> str:
     """``--side N`` where a run brings its images to N px per batch; nothing where it reads its inputs as stored."""
-    side = run_of(wildcards).side
-    return "" if side is None else f"--side {side}"
+    return "" if run.side is None else f"--side {run.side}"
+
+
+def side_arg(wildcards) -> str:
+    return side_flag(run_of(wildcards))
 
 
 def identity_json(wildcards) -> str:

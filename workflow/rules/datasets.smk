@@ -25,7 +25,7 @@ rule measure_dim:
     output:
         MEASURED,
     params:
-        side=lambda w: "" if measured_run(w).side is None else f"--side {measured_run(w).side}",
+        side=lambda w: side_flag(measured_run(w)),
         samples=config["statistics"]["id_samples"],
         k=config["statistics"]["id_neighbours"],
     log:
