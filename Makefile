@@ -27,9 +27,9 @@ $(BIN)/.cluster: $(BIN)/.installed
 # The default study ends by comparing its numbers with those the README quotes (a preset's run does not).
 study: $(BIN)/.installed
 	$(STUDY)
-	$(if $(CONFIG),,@$(BIN)/prunability readme-numbers --check || true)
+	$(if $(CONFIG),,@$(BIN)/prunability readme-numbers --check --block default-study || true)
 
-# After a change of the default study: quote its fresh numbers in the README (commit them with results/quick/tables).
+# After a change of a quoted study: quote its fresh numbers in the README (commit them with its results/<study>/tables).
 readme-numbers: $(BIN)/.installed
 	$(BIN)/prunability readme-numbers
 

@@ -216,5 +216,7 @@ def test_runs_of_every_seed_and_side_share_one_artifact_of_real_images():
     assert set(artifacts) == {key for _, key in images} | generated
     shared = artifacts[images.pop()[1]]
     assert (shared.kind, shared.dimension, shared.seed) == ("cifar10_resized", None, None)
+    config["experiments"]["extrinsic"]["dataset"]["download"] = True  # how to fetch it, not what it holds
+    assert len({r.data_key for r in runs(config) if r.experiment != "task"}) == 1
     config["experiments"]["extrinsic"]["dataset"]["augment"] = False  # another content: another artifact
     assert len({r.data_key for r in runs(config) if r.experiment != "task"}) == 2

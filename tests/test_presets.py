@@ -8,7 +8,7 @@ import pytest
 from helpers import ROOT, planned_jobs, snakemake
 
 from prunability.config import analysed_cell, analysed_rounds, is_structure, load, runs
-from prunability.quoted import BEGIN, END, quoted, render, update
+from prunability.quoted import BLOCKS, markers, quoted, render, update
 
 STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
 
@@ -67,14 +67,16 @@ def test_default_study_plans_config_yaml(tmp_path):
     assert counts["dataset"] == DATASETS["default"]
 
 
-def test_readme_quotes_the_committed_default_study():
-    """The README's default-study numbers are rendered from the committed results/quick/tables."""
-    assert quoted((ROOT / "README.md").read_text()) == render(ROOT / "results" / "quick" / "tables")
+@pytest.mark.parametrize("block", BLOCKS)
+def test_readme_quotes_the_committed_studies(block):
+    """The README's numbers of each quoted study are rendered from its committed tables."""
+    assert quoted((ROOT / "README.md").read_text(), block) == render(ROOT / BLOCKS[block], block)
 
 
 def test_update_rewrites_only_the_generated_block(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n\n{BEGIN}\nold numbers\n{END}\n\noutro\n")
+    begin, end = markers("default-study")
+    readme.write_text(f"intro\n\n{begin}\nold numbers\n{end}\n\noutro\n")
     tables = ROOT / "results" / "quick" / "tables"
     assert update(readme, tables) is True
     text = readme.read_text()

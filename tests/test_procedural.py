@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from prunability.artifacts import load_tensors
-from prunability.data.procedural import latent_std, procedural
+from prunability.data.procedural import class_fields, latent_std, procedural
 from prunability.data.registry import build_dataset
 from prunability.intrinsic_dim import estimate_all
 
@@ -17,6 +17,22 @@ def test_latents_vary_in_exactly_d_directions_and_are_nested_across_d():
     assert torch.all(narrow["z_train"][:, :120] == 0)
     # the same draws under a nested mask: the last 8 components agree
     assert torch.equal(narrow["z_train"][:, 120:], wide["z_train"][:, 120:])
+
+
+@pytest.mark.parametrize("size", [7, 12, 16])
+def test_each_class_varies_in_exactly_d_pixel_space_directions(size):
+    """W_c has 128 independent directions at every allowed side, so a class's pre-activations have rank d."""
+    _, bases = class_fields(3, size, generator_seed=0)
+    assert all(torch.linalg.matrix_rank(bases[c].double()) == 128 for c in range(3))
+    for d in (8, 64, 128):
+        out = procedural(d, seed=0, **{**SMALL, "per_class": 150, "size": size})
+        z = out["z_train"][out["y_train"] == 1].double()
+        assert torch.linalg.matrix_rank(z @ bases[1].double()) == d
+
+
+def test_a_side_too_small_for_128_directions_is_refused():
+    with pytest.raises(ValueError, match="7 px at least"):
+        procedural(16, seed=0, **{**SMALL, "size": 6})
 
 
 def test_images_are_class_conditional_uint8_and_differ_between_seeds_only_in_their_latents():

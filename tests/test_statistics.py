@@ -94,6 +94,15 @@ def test_first_failure_can_follow_another_rule_and_unknown_rules_are_refused():
         st.smallest_matching(curve.drop(columns="test_examples"), ["noise"])
 
 
+def test_a_round_exactly_at_the_margin_matches_despite_float_rounding():
+    # 0.9814 - 0.0005 rounds above 0.9809 in binary: five examples of 10,000 below dense must still match
+    assert 0.9809 < 0.9814 - 0.0005
+    curve = _one_run([0.9814, 0.9809, 0.9808])
+    assert _chosen(curve, st.Matching(tolerance=0.0005))["tolerance"] == 1
+    with pytest.raises(ValueError, match="first_failure_of"):
+        st.Matching(first_failure_of="first-failure")
+
+
 def test_sensitivity_runs_from_strict_to_one_point():
     table = st.sensitivity(_one_run([0.9800, 0.9810, 0.9790, 0.9760, 0.9700]))
     assert table["tolerance_points"].tolist() == list(st.SENSITIVITY_POINTS)

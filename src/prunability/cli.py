@@ -234,16 +234,19 @@ def cmd_structure_figures(args: argparse.Namespace) -> None:
 
 
 def cmd_readme_numbers(args: argparse.Namespace) -> None:
-    from prunability.quoted import quoted, render, update
+    from prunability.quoted import BLOCKS, quoted, render, update
 
-    readme, tables = Path(args.readme), Path(args.tables)
-    if args.check:
-        if quoted(readme.read_text()) != render(tables):
-            sys.exit(
-                f"{readme} quotes default-study numbers that differ from {tables}: `make readme-numbers` updates it"
-            )
-    elif update(readme, tables):
-        print(f"{readme}: default-study numbers rewritten from {tables}", file=sys.stderr)
+    readme = Path(args.readme)
+    unknown = set(args.block or []) - set(BLOCKS)
+    if unknown:
+        sys.exit(f"unknown --block {', '.join(sorted(unknown))}: the README quotes {', '.join(BLOCKS)}")
+    for block in args.block or list(BLOCKS):
+        tables = Path(BLOCKS[block])
+        if args.check:
+            if quoted(readme.read_text(), block) != render(tables, block):
+                sys.exit(f"{readme} quotes {block} numbers that differ from {tables}: `make readme-numbers` updates it")
+        elif update(readme, tables, block):
+            print(f"{readme}: {block} numbers rewritten from {tables}", file=sys.stderr)
 
 
 def cmd_recover(args: argparse.Namespace) -> None:
@@ -331,7 +334,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--criteria", nargs="+", default=["strict"], help="matching criteria, each reported")
     s.add_argument("--tolerance", type=float, default=0.005, help="the tolerance criterion's margin (fraction)")
     s.add_argument("--z", type=float, default=1.96, help="the noise criterion's multiple of the standard error")
-    s.add_argument("--first-failure-of", default="strict", help="the rule whose first failure ends first-failure")
+    s.add_argument(
+        "--first-failure-of",
+        default="strict",
+        choices=["strict", "tolerance", "noise"],
+        help="the rule whose first failure ends first-failure",
+    )
     s.add_argument("--rollouts", type=int, default=5000)
     s.add_argument("--samples", type=int, default=1000)
     s.add_argument("--seed", type=int, default=0)
@@ -390,8 +398,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out-dir", required=True)
     s.set_defaults(func=cmd_structure_figures)
 
-    s = sub.add_parser("readme-numbers", help="rewrite (or --check) the default-study numbers the README quotes")
-    s.add_argument("--tables", default="results/quick/tables")
+    s = sub.add_parser("readme-numbers", help="rewrite (or --check) the study numbers the README quotes")
+    s.add_argument("--block", action="append", help="one quoted study, e.g. default-study (repeatable; default: all)")
     s.add_argument("--readme", default="README.md")
     s.add_argument("--check", action="store_true", help="exit non-zero when the README differs from the tables")
     s.set_defaults(func=cmd_readme_numbers)

@@ -20,8 +20,9 @@ from prunability.recipe import Recipe, to_steps
 # Real images: their artifact holds them once, at their own resolution, whatever the seed; each run brings them
 # to its side (an extrinsic dimension, or a schedules experiment's dataset.side) batch by batch on the device.
 SIDED = ("digits_resized", "cifar10_resized", "tinyimagenet")
-# Dataset keys that say how a run uses the images, not what they are: they do not name the artifact.
-NOT_CONTENT = ("side",)
+# Dataset keys that say how a run uses or fetches the images, not what they are: they do not name the artifact.
+# (``root`` does: another folder may hold other files.)
+NOT_CONTENT = ("side", "download")
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 

@@ -1,8 +1,9 @@
-"""The default study's numbers as the README quotes them, generated from the study's tables.
+"""The numbers the README quotes from committed studies, generated from the studies' tables.
 
 Hand-copied numbers drift from what the code produces; these are rendered from ``summary.md`` and
-``correlation_summary.parquet`` between two marker lines, rewritten by ``make readme-numbers`` and compared
-with the committed tables by the test suite and with a fresh run by ``make study``.
+``correlation_summary.parquet`` between two marker lines per study, rewritten by ``make readme-numbers`` and
+compared with the committed tables by the test suite (and the default study's with a fresh run by
+``make study``).
 """
 
 import re
@@ -13,8 +14,16 @@ import pandas as pd
 from prunability.artifacts import atomic_path
 from prunability.statistics import ordered
 
-BEGIN = "<!-- BEGIN default-study numbers: generated from results/quick/tables by `make readme-numbers` -->"
-END = "<!-- END default-study numbers -->"
+# Each quoted block: its name in the markers and the committed tables it is rendered from.
+BLOCKS = {"default-study": "results/quick/tables", "task-slice": "results/task-slice/tables"}
+
+
+def markers(block: str) -> tuple[str, str]:
+    """The two lines that enclose a block; they name the tables so that a reader knows where numbers come from."""
+    return (
+        f"<!-- BEGIN {block} numbers: generated from {BLOCKS[block]} by `make readme-numbers` -->",
+        f"<!-- END {block} numbers -->",
+    )
 
 
 def _rho(frame: pd.DataFrame, axis: str) -> str:
@@ -92,13 +101,14 @@ def _structure_lines(tables: Path) -> list[str]:
     ]
 
 
-def render(tables: Path) -> str:
+def render(tables: Path, block: str = "default-study") -> str:
     """The block between the markers: the summary tables, pooled rho and dense accuracy per experiment, and
     the structure study's numbers where its tables exist."""
+    begin, end = markers(block)
     summary = pd.read_parquet(tables / "summary.parquet")
     pooled = pd.read_parquet(tables / "correlation_summary.parquet").query("scope == 'pooled'")
     lines = [
-        BEGIN,
+        begin,
         "",
         "Weights remaining at each run's smallest matching subnetwork, mean ± std over seeds (`summary.md`):",
         "",
@@ -124,21 +134,22 @@ def render(tables: Path) -> str:
         lines += ["", *_structure_lines(tables)]
     else:
         lines.append("")
-    return "\n".join([*lines, END])
+    return "\n".join([*lines, end])
 
 
-def quoted(readme_text: str) -> str:
+def quoted(readme_text: str, block: str = "default-study") -> str:
     """The generated block as it stands in the README."""
-    match = re.search(re.escape(BEGIN) + r".*?" + re.escape(END), readme_text, flags=re.S)
+    begin, end = markers(block)
+    match = re.search(re.escape(begin) + r".*?" + re.escape(end), readme_text, flags=re.S)
     if not match:
-        raise ValueError(f"the README has no block between {BEGIN!r} and {END!r}")
+        raise ValueError(f"the README has no block between {begin!r} and {end!r}")
     return match.group(0)
 
 
-def update(readme: Path, tables: Path) -> bool:
+def update(readme: Path, tables: Path, block: str = "default-study") -> bool:
     """Rewrite the README's block from ``tables``; return whether it changed."""
     text = readme.read_text()
-    old, new = quoted(text), render(tables)
+    old, new = quoted(text, block), render(tables, block)
     if old != new:
         with atomic_path(readme) as tmp:
             tmp.write_text(text.replace(old, new))

@@ -67,10 +67,10 @@ def _correlation_html(correlation: pd.DataFrame) -> str:
     shown = correlation.assign(
         model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
         rho=[f"{m:.3f} ± {s:.3f}" for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
-        axis=correlation["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"}),
         order=correlation["criterion"].map(CRITERIA.index),
     )
-    shown = shown.sort_values(["experiment", "order", "axis", "scope"], kind="stable")
+    shown = shown.sort_values(["experiment", "order", "axis", "scope"], kind="stable")  # nominal axis first
+    shown["axis"] = shown["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"})
     return shown[["experiment", "criterion", "axis", "scope", "model", "rho", "undefined"]].to_html(
         index=False, border=0
     )

@@ -34,6 +34,9 @@ CELL_KEYS = ["experiment", "model", "dimension"]
 CRITERIA = ("strict", "tolerance", "noise", "first-failure")  # the order every table and figure shows them in
 # Tolerances of the sensitivity table, in accuracy points: 0 to 1 in steps of 0.05.
 SENSITIVITY_POINTS = tuple(round(0.05 * i, 2) for i in range(21))
+# Accuracies are counts over n; a margin of exactly k examples must admit the round that lies on it, whatever
+# the float rounding of dense - margin (0.9814 - 0.0005 is 0.98090000000000001 > 0.9809). Far below 1 / n.
+BOUNDARY_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,22 @@ class Matching:
     z: float = 1.96
     first_failure_of: str = "strict"
 
+    def __post_init__(self) -> None:
+        if self.first_failure_of not in ("strict", "tolerance", "noise"):
+            raise ValueError(f"first_failure_of must be strict, tolerance or noise; got {self.first_failure_of!r}")
+        if self.tolerance < 0 or self.z < 0:
+            raise ValueError(f"tolerance and z must be non-negative; got {self.tolerance} and {self.z}")
+
     def matches(self, criterion: str, dense: float, accuracy: np.ndarray, n: np.ndarray | None) -> np.ndarray:
         """Whether each round (in round order, round 0 first) matches the dense accuracy under ``criterion``."""
         if criterion == "strict":
             return accuracy >= dense
         if criterion == "tolerance":
-            return accuracy >= dense - self.tolerance
+            return accuracy >= dense - self.tolerance - BOUNDARY_SLACK
         if criterion == "noise":
             if n is None:
                 raise ValueError("the noise criterion needs the test-set size: the rounds table has no test_examples")
-            return accuracy >= dense - self.z * difference_se(dense, accuracy, n)
+            return accuracy >= dense - self.z * difference_se(dense, accuracy, n) - BOUNDARY_SLACK
         if criterion == "first-failure":
             return np.logical_and.accumulate(self.matches(self.first_failure_of, dense, accuracy, n))
         raise ValueError(f"unknown matching criterion {criterion!r}; known: {', '.join(CRITERIA)}")

@@ -43,8 +43,8 @@ rule zeroing:
         runtime=60,
         gpu=0,
     shell:
-        "prunability zeroing --round-dir {params.round_dir} --data {input.data} {params.side} --model {wildcards.model} "
-        "--identity {params.identity:q} --batch-size {params.settings[batch_size]} "
+        "prunability zeroing --round-dir {params.round_dir} --data {input.data} {params.side} "
+        "--model {wildcards.model} --identity {params.identity:q} --batch-size {params.settings[batch_size]} "
         "--chunk {params.settings[chunk]} --device {params.device} --threads {threads} --out {output} 2> {log}"
 
 
