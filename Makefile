@@ -9,7 +9,8 @@ CORES ?= all
 CONFIG ?=
 # The CPU build of torch that lies on the build machines' disk; cluster users get torch from envs/*.yaml.
 TORCH ?= torch==2.13.0
-STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG))
+# `--configfile=FILE`, not `--configfile FILE`: the option takes several files and would swallow a target after it.
+STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),--configfile=$(CONFIG))
 
 .PHONY: study readme-numbers recover test test-cluster lint figures benchmark benchmark-images clean-venv
 

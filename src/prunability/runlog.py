@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 LOG_LINE = re.compile(r"^\s+log: (.+?)(?: \(check log file\(s\) for error details\))?$")
-REDRAW = "redraw the figures and report from the tables alone: make figures (or add `figures --allowed-rules "
-REDRAW += "draw_figures structure_figures html_report` to the command that ran the study)"
+REDRAW = "redraw the figures and report from the tables alone: make figures (with CONFIG=<file> for a preset), or "
+REDRAW += "the command that ran the study with `figures --allowed-rules draw_figures structure_figures html_report` "
+REDRAW += "right after `snakemake`"
 
 
 def failed_job_logs(text: str) -> list[str]:
