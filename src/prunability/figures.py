@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from prunability.artifacts import atomic_path
 from prunability.models.registry import display_name
@@ -130,6 +130,9 @@ def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | 
                 label = f"{display_name(model)}, {dim}"
                 ax.plot(curve.index, curve.to_numpy(), styles[j % len(styles)], color=color, label=label)
         ax.set_yscale("log")
+        plain = FuncFormatter(lambda value, _: f"{value:g}")  # 2, 5, 10 rather than 2 x 10^0
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
         ax.set_xlabel("tolerance (accuracy points below dense)")
         ax.set_ylabel("weights remaining % (mean over seeds)")
         ax.set_title(f"{experiment} ({labels.get(experiment, 'dimension')})", fontsize=9)
