@@ -228,3 +228,13 @@ def test_ranks_of_few_valued_cells_equal_scipys_average_ranks():
     values = np.array([16.0, 32.0, 16.0, 64.0, 128.0, 32.0])
     pick = np.random.default_rng(0).integers(0, len(values), size=(40, 300))
     assert np.array_equal(st._few_valued_ranks(values, pick), rankdata(values[pick], axis=1))
+
+
+def test_the_cli_offers_exactly_the_base_rules_for_first_failure():
+    from prunability.cli import parser
+
+    args = ["stats", "--rounds", "r", "--measured", "m", "--out-dir", "o", "--first-failure-of"]
+    for rule in st.BASE_CRITERIA:
+        assert parser().parse_args([*args, rule]).first_failure_of == rule
+    with pytest.raises(SystemExit):
+        parser().parse_args([*args, "first-failure"])

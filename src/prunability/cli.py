@@ -337,7 +337,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--first-failure-of",
         default="strict",
-        choices=["strict", "tolerance", "noise"],
+        choices=["strict", "tolerance", "noise"],  # statistics.BASE_CRITERIA, spelled out: parsing imports no scipy
         help="the rule whose first failure ends first-failure",
     )
     s.add_argument("--rollouts", type=int, default=5000)
