@@ -30,6 +30,7 @@ localrules:
     all,
     figures,
     tables,
+    fingerprint,
     stats,
     draw_figures,
     html_report,

@@ -103,6 +103,13 @@ def cmd_tables(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_fingerprint(args: argparse.Namespace) -> None:
+    from prunability.tables import collect_fingerprints
+
+    table = collect_fingerprints(args.timing, args.out)
+    print(f"{len(args.timing)} rounds made by {len(table)} fingerprint(s)", file=sys.stderr)
+
+
 def cmd_stats(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -270,6 +277,12 @@ def _per_round_analysis_args(s: argparse.ArgumentParser, out: str) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="prunability", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--numerics",
+        choices=["portable", "native"],  # numerics.MODES, spelled out: parsing imports nothing
+        help="portable: pin CPU kernels to x86-64-v3 so results are equal on any such machine; native: the "
+        "CPU's own (default: $PRUNABILITY_NUMERICS, else portable)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("check-config", help="validate a study config against the schema")
@@ -326,6 +339,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--rounds", required=True, help="output rounds.parquet")
     s.add_argument("--timing-out", required=True, help="output timing.parquet")
     s.set_defaults(func=cmd_tables)
+
+    s = sub.add_parser("fingerprint", help="what made a study's rounds: device, CPU, kernel levels, torch, threads")
+    s.add_argument("--timing", nargs="+", required=True, help="timing.json of every round")
+    s.add_argument("--out", required=True, help="output fingerprint.parquet")
+    s.set_defaults(func=cmd_fingerprint)
 
     s = sub.add_parser("stats", help="smallest matching subnetworks, summaries, correlations")
     s.add_argument("--rounds", required=True)
@@ -418,10 +436,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     from prunability.errors import ArtifactError, ConfigError, RecoveryError
+    from prunability.numerics import NumericsError, mode_from_env, pin
 
     try:
+        pin(args.numerics or mode_from_env())
         args.func(args)
-    except (ArtifactError, ConfigError, RecoveryError) as err:
+    except (ArtifactError, ConfigError, RecoveryError, NumericsError) as err:
         sys.exit(f"prunability {args.command}: {err}")
 
 

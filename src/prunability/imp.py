@@ -25,6 +25,7 @@ from prunability.data.loading import DeviceData, load_data
 from prunability.device import pick_device, prepare
 from prunability.engine import evaluate, steps_per_epoch, train
 from prunability.models.registry import build_model
+from prunability.numerics import fingerprint
 from prunability.recipe import Recipe, to_steps
 from prunability.seeding import derive_seed
 
@@ -127,7 +128,8 @@ def run_round(spec: RoundSpec) -> dict:
     save_tensors(spec.out / "weights.safetensors", model.state_dict(), meta)
     save_tensors(spec.out / "mask.safetensors", masks, meta)
     write_rows(spec.out / "metrics.parquet", [row])
-    write_json(spec.out / "timing.json", {**row, "wall_seconds": time.perf_counter() - tic, "device": str(device)})
+    timing = {**row, "wall_seconds": time.perf_counter() - tic, "device": str(device), **fingerprint(device)}
+    write_json(spec.out / "timing.json", timing)
     _log(
         f"round {spec.round}: density {row['density']:.4f}, test accuracy {row['test_accuracy']:.4f}, "
         f"{time.perf_counter() - tic:.1f}s"

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from prunability.artifacts import read_frames, read_json, write_frame
+from prunability.numerics import FINGERPRINT
 
 ORDER = ["experiment", "model", "dimension", "seed", "round"]
 
@@ -16,10 +17,28 @@ def collect(paths: list[str | Path], out: str | Path, order: list[str]) -> pd.Da
     return frame
 
 
+def _timing_frame(timings: list[str | Path]) -> pd.DataFrame:
+    """Every round's timing record; a record from before fingerprints says ``unknown`` for each of its columns."""
+    frame = pd.DataFrame([read_json(p) for p in timings])
+    for column in FINGERPRINT:
+        frame[column] = frame[column].fillna("unknown") if column in frame else "unknown"
+    return frame
+
+
 def collect_timing(timings: list[str | Path], out: str | Path) -> pd.DataFrame:
-    """Wall time per round (not reproducible by nature, hence its own table)."""
-    rows = [read_json(p) for p in timings]
-    keep = [*ORDER, "wall_seconds", "steps", "device"]
-    frame = pd.DataFrame(rows)[keep].sort_values(ORDER, ignore_index=True)
+    """Wall time and fingerprint per round (not reproducible by nature, hence its own table)."""
+    keep = [*ORDER, "wall_seconds", "steps", "device", *FINGERPRINT]
+    frame = _timing_frame(timings)[keep].sort_values(ORDER, ignore_index=True)
     write_frame(out, frame)
     return frame
+
+
+def collect_fingerprints(timings: list[str | Path], out: str | Path) -> pd.DataFrame:
+    """What made a study's tables: one row per distinct fingerprint of its rounds, with how many rounds it made.
+
+    Kept apart from the result tables, which must be equal on every machine of one numerics level.
+    """
+    frame = _timing_frame(timings).astype({column: str for column in FINGERPRINT})
+    table = frame.groupby(list(FINGERPRINT), sort=True).size().rename("rounds").reset_index()
+    write_frame(out, table)
+    return table

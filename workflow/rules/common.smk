@@ -57,9 +57,13 @@ STATS_TABLES = [
     )
 ]
 STRUCTURE_TABLES = {name: f"{TABLE_DIR}/structure_{name}.parquet" for name in STRUCTURE_TABLE_NAMES}
+# What made every round of the study (prunability.numerics): kept apart from the tables that must be reproducible.
+FINGERPRINT_TABLE = f"{TABLE_DIR}/fingerprint.parquet"
 # A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
-TABLES = ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else []) + (
-    list(STRUCTURE_TABLES.values()) if STRUCTURE_RUNS else []
+TABLES = (
+    ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else [])
+    + (list(STRUCTURE_TABLES.values()) if STRUCTURE_RUNS else [])
+    + [FINGERPRINT_TABLE]
 )
 ACCURACY_FIGURES = [
     f"{FIGURE_DIR}/accuracy_{e}" for e, x in config["experiments"].items() if not is_structure(x)
@@ -80,6 +84,10 @@ FIGURES = (DIMENSION_FIGURES if DIMENSION_RUNS else []) + STRUCTURE_FIGURES
 REPORT = f"{STUDY}/report.html"
 LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items() if not is_structure(x))
 ENV = "../../envs/prunability.yaml"
+# What decides a torch job's floating-point sums besides its inputs (prunability.numerics): the kernel pins and the
+# config's thread count, passed as params (not Snakemake's {threads}, which --cores or a profile may change), so a
+# change of either reruns the jobs it affects.
+COMPUTE = dict(numerics=config["numerics"], threads=config["threads"])
 CAPTIONS = os.path.join(workflow.basedir, "workflow", "report")
 
 
@@ -181,7 +189,11 @@ ALL_ROUND_ARTIFACTS = [
 
 # The structure analyses (workflow/rules/structure.smk).
 ANALYSIS_PARAMS = dict(
-    identity=identity_json, settings=lambda w: experiment(w)["analysis"], device=config["device"], side=side_arg
+    identity=identity_json,
+    settings=lambda w: experiment(w)["analysis"],
+    device=config["device"],
+    side=side_arg,
+    **COMPUTE,
 )
 
 

@@ -5,6 +5,7 @@ rule dataset:
         kind=lambda w: DATASETS[w.datakey].kind,
         params=lambda w: DATASETS[w.datakey].params,
         generated=dataset_args,
+        **COMPUTE,
     log:
         f"{LOGS}/data/{{datakey}}.log",
     conda:
@@ -15,8 +16,8 @@ rule dataset:
         runtime=30,
         gpu=0,
     shell:
-        "prunability dataset --kind {params.kind} --params {params.params:q} "
-        "{params.generated} --threads {threads} --out {output} 2> {log}"
+        "prunability --numerics {params.numerics} dataset --kind {params.kind} --params {params.params:q} "
+        "{params.generated} --threads {params.threads} --out {output} 2> {log}"
 
 
 rule measure_dim:
@@ -28,6 +29,7 @@ rule measure_dim:
         side=lambda w: side_flag(measured_run(w)),
         samples=config["statistics"]["id_samples"],
         k=config["statistics"]["id_neighbours"],
+        **COMPUTE,
     log:
         f"{LOGS}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.log",
     conda:
@@ -38,6 +40,6 @@ rule measure_dim:
         runtime=30,
         gpu=0,
     shell:
-        "prunability measure-dim --data {input} --out {output} --experiment {wildcards.experiment} "
+        "prunability --numerics {params.numerics} measure-dim --data {input} --out {output} --experiment {wildcards.experiment} "
         "--dimension {wildcards.dimension} --seed {wildcards.seed} --samples {params.samples} --k {params.k} "
-        "{params.side} --threads {threads} 2> {log}"
+        "{params.side} --threads {params.threads} 2> {log}"

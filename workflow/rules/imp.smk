@@ -3,7 +3,7 @@
 IMP_ARGS = (
     "--data {input.data} --out {params.out} --identity {params.identity:q} --model {wildcards.model} "
     "--seed {wildcards.seed} --recipe {params.recipe:q} {params.side} "
-    "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {threads}"
+    "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {params.threads}"
 )
 IMP_PARAMS = dict(
     out=output_dir,
@@ -13,6 +13,7 @@ IMP_PARAMS = dict(
     fraction=config["imp"]["prune_fraction"],
     ignore=" ".join(config["imp"]["ignore"]),
     device=config["device"],
+    **COMPUTE,
 )
 
 
@@ -36,7 +37,7 @@ rule imp_dense:
     group:
         "imp"
     shell:
-        f"prunability imp-round --round 0 {IMP_ARGS} 2> {{log}}"
+        f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS} 2> {{log}}"
 
 
 rule imp_prune:
@@ -61,5 +62,5 @@ rule imp_prune:
     group:
         "imp"
     shell:
-        f"prunability imp-round --round {{wildcards.r}} --previous {{params.previous}} "
+        f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} --previous {{params.previous}} "
         f"--rewind {{input.rewind}} {IMP_ARGS} 2> {{log}}"

@@ -43,9 +43,9 @@ rule zeroing:
         runtime=60,
         gpu=0,
     shell:
-        "prunability zeroing --round-dir {params.round_dir} --data {input.data} {params.side} "
+        "prunability --numerics {params.numerics} zeroing --round-dir {params.round_dir} --data {input.data} {params.side} "
         "--model {wildcards.model} --identity {params.identity:q} --batch-size {params.settings[batch_size]} "
-        "--chunk {params.settings[chunk]} --device {params.device} --threads {threads} --out {output} 2> {log}"
+        "--chunk {params.settings[chunk]} --device {params.device} --threads {params.threads} --out {output} 2> {log}"
 
 
 rule similarity:
@@ -68,9 +68,9 @@ rule similarity:
         runtime=60,
         gpu=0,
     shell:
-        "prunability similarity --baseline {input.baseline} --previous {input.previous} --current {input.current} "
+        "prunability --numerics {params.numerics} similarity --baseline {input.baseline} --previous {input.previous} --current {input.current} "
         "--data {input.data} {params.side} --model {wildcards.model} --identity {params.identity:q} "
-        "--batch-size {params.settings[batch_size]} --device {params.device} --threads {threads} "
+        "--batch-size {params.settings[batch_size]} --device {params.device} --threads {params.threads} "
         "--out {output} 2> {log}"
 
 

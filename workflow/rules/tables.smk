@@ -18,3 +18,21 @@ rule tables:
         "prunability tables --metrics {input.metrics} --timing {input.timing} "
         "--measured {input.measured} --rounds {output.rounds} --timing-out {output.timing} "
         "--measured-out {output.measured_dim} 2> {log}"
+
+
+rule fingerprint:
+    input:
+        all_round_files("timing.json", list(RUNS.values())),
+    output:
+        FINGERPRINT_TABLE,
+    log:
+        f"{LOGS}/fingerprint.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+        gpu=0,
+    shell:
+        "prunability fingerprint --timing {input} --out {output} 2> {log}"

@@ -1,0 +1,124 @@
+"""Portable CPU numerics: pin the kernels that decide the order of floating-point sums, and say what made a result.
+
+torch picks its vector kernels (ATen), convolution kernels (oneDNN) and matrix products (MKL) by what the CPU
+offers, and a different kernel sums in a different order: the same config and seed then give other bytes on
+another machine, and sometimes another conclusion. In ``portable`` mode (the default) every job caps all three
+to a level every current x86-64 machine has (x86-64-v3: AVX2 and FMA), before torch is imported:
+
+- ``ATEN_CPU_CAPABILITY=avx2``: ATen's vectorised kernels (elementwise ops, reductions, norms).
+- ``ONEDNN_MAX_CPU_ISA=AVX2``: oneDNN's convolution and pooling kernels.
+- ``MKL_CBWR=COMPATIBLE``: MKL's matrix products. MKL honours AVX2 and the other named branches on Intel CPUs
+  only (on AMD it silently takes AUTO); COMPATIBLE is the branch it documents as equal on Intel and compatible
+  processors.
+- ``MKL_DYNAMIC=FALSE`` and ``OMP_DYNAMIC=FALSE``: the thread count a job asks for is the one it gets.
+
+The job's thread count (``--threads``, the config's ``threads``) changes sums too; it is part of the fingerprint.
+What cannot be pinned: oneDNN may choose its blocking by cache size, and neither library promises equal bits
+across processor generations; GPUs and ARM CPUs run other kernels altogether. ``native`` leaves every kernel
+choice to torch, as the opt-out that results then record.
+
+Standard library only at import time: ``pin`` must run before anything imports torch.
+"""
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+PORTABLE = "portable"
+NATIVE = "native"
+MODES = (PORTABLE, NATIVE)
+# The environment variable that carries the mode into every job (the workflow sets it from config `numerics`).
+ENV = "PRUNABILITY_NUMERICS"
+PINS = {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "COMPATIBLE",
+    "MKL_DYNAMIC": "FALSE",
+    "OMP_DYNAMIC": "FALSE",
+}
+# What the pinned level needs of the CPU: without these, torch would run AVX2 code and crash.
+REQUIRED_FLAGS = ("avx2", "fma")
+# The fingerprint's columns that decide the numbers; the others (CPU model, device name) only describe.
+NUMERICS_KEY = ("numerics", "machine", "device_type", "aten_capability", "onednn_max_isa", "mkl_cbwr", "threads")
+FINGERPRINT = (*NUMERICS_KEY, "torch", "cpu_model", "device_name")
+
+
+class NumericsError(RuntimeError):
+    """Portable numerics were asked for where they cannot be had."""
+
+
+def mode_from_env() -> str:
+    """The mode a job runs in: ``PRUNABILITY_NUMERICS``, portable when unset."""
+    mode = os.environ.get(ENV, PORTABLE)
+    if mode not in MODES:
+        raise NumericsError(f"{ENV}={mode!r}: expected one of {', '.join(MODES)}")
+    return mode
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    return frozenset(line.partition(":")[2].split())
+
+
+def cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    line = next((ln for ln in text.splitlines() if ln.startswith("model name")), "")
+    return line.partition(":")[2].strip() or platform.machine()
+
+
+def is_x86_64() -> bool:
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
+def pin(mode: str) -> dict[str, str]:
+    """Set the pins for ``mode`` in this process's environment; return what was set.
+
+    Must run before torch is imported: ATen, oneDNN and MKL read these once, at their first use. Pins override
+    any value the caller's environment holds, so a portable job computes the same whatever launched it.
+    Off x86-64 nothing is pinned (those CPUs cannot match x86 bits); the fingerprint then says ``native``.
+    """
+    os.environ[ENV] = mode
+    if mode == NATIVE or not is_x86_64():
+        return {}
+    if "torch" in sys.modules:
+        raise NumericsError("numerics must be pinned before torch is imported")
+    missing = [flag for flag in REQUIRED_FLAGS if flag not in cpu_flags()]
+    if missing:
+        raise NumericsError(
+            f"this CPU lacks {', '.join(missing)}, which portable numerics (x86-64-v3) need; "
+            f"set `numerics: native` in the config (or {ENV}=native) to run with its own kernels"
+        )
+    os.environ.update(PINS)
+    return dict(PINS)
+
+
+def fingerprint(device: object) -> dict[str, object]:
+    """What made a result: device, CPU, the kernel levels in force, torch's version and build, threads.
+
+    Read inside the job, after torch has chosen its kernels; ``aten_capability`` is what torch reports.
+    """
+    import torch
+
+    device_type = getattr(device, "type", str(device))
+    pinned = os.environ.get(ENV, PORTABLE) == PORTABLE and is_x86_64()
+    return {
+        "numerics": PORTABLE if pinned else NATIVE,
+        "machine": platform.machine(),
+        "device_type": device_type,
+        "aten_capability": torch.backends.cpu.get_cpu_capability(),
+        "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "ALL"),
+        "mkl_cbwr": os.environ.get("MKL_CBWR", "AUTO"),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "cpu_model": cpu_model(),
+        "device_name": torch.cuda.get_device_name(device) if device_type == "cuda" else cpu_model(),
+    }
