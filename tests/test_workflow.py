@@ -61,13 +61,13 @@ def test_two_seeds_and_sides_of_real_images_read_one_artifact(tmp_path):
     ]
     read = {}
     for line in commands:
-        if line.startswith("prunability imp-round") and "/runs/extrinsic/" in line:
+        if line.startswith("prunability --numerics portable imp-round") and "/runs/extrinsic/" in line:
             seed, side = re.search(r"--seed (\d+)", line).group(1), re.search(r"--side (\d+)", line).group(1)
             read.setdefault((seed, side), set()).add(re.search(r"--data (\S+)", line).group(1))
     assert set(read) == {(seed, side) for seed in "01" for side in ("4", "8")}
     artifacts = set().union(*read.values())
     assert len(artifacts) == 1 and artifacts.pop().startswith("results/tiny/data/images/digits_resized-")
-    made = [line for line in commands if line.startswith("prunability dataset --kind digits_resized")]
+    made = [line for line in commands if line.startswith("prunability --numerics portable dataset --kind digits_resized")]
     assert len(made) == 1 and "--seed" not in made[0]
 
 
