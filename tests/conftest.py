@@ -2,11 +2,16 @@
 
 from pathlib import Path
 
-import pytest
-import torch
+from prunability import numerics
 
-from prunability.data.registry import build_dataset
-from prunability.recipe import Recipe
+# Before torch is imported: the suite computes with the kernels every job of a study uses.
+numerics.pin(numerics.mode_from_env())
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from prunability.data.registry import build_dataset  # noqa: E402
+from prunability.recipe import Recipe  # noqa: E402
 
 torch.set_num_threads(1)
 

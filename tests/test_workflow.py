@@ -67,7 +67,9 @@ def test_two_seeds_and_sides_of_real_images_read_one_artifact(tmp_path):
     assert set(read) == {(seed, side) for seed in "01" for side in ("4", "8")}
     artifacts = set().union(*read.values())
     assert len(artifacts) == 1 and artifacts.pop().startswith("results/tiny/data/images/digits_resized-")
-    made = [line for line in commands if line.startswith("prunability --numerics portable dataset --kind digits_resized")]
+    made = [
+        line for line in commands if line.startswith("prunability --numerics portable dataset --kind digits_resized")
+    ]
     assert len(made) == 1 and "--seed" not in made[0]
 
 

@@ -256,6 +256,17 @@ def cmd_readme_numbers(args: argparse.Namespace) -> None:
             print(f"{readme}: {block} numbers rewritten from {tables}", file=sys.stderr)
 
 
+def cmd_compare(args: argparse.Namespace) -> None:
+    from prunability.compare import REGRESSION, compare_with_git
+    from prunability.config import load
+
+    tables = Path(args.tables) if args.tables else Path("results") / load(args.config)["study"] / "tables"
+    verdict, text = compare_with_git(tables, args.revision)
+    print(text, file=sys.stderr)
+    if verdict == REGRESSION:
+        sys.exit(1)
+
+
 def cmd_recover(args: argparse.Namespace) -> None:
     from prunability.recover import recover
 
@@ -341,7 +352,9 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_tables)
 
     s = sub.add_parser("fingerprint", help="what made a study's rounds: device, CPU, kernel levels, torch, threads")
-    s.add_argument("--timing", nargs="+", required=True, help="timing.json of every round")
+    s.add_argument(
+        "--timing", nargs="+", required=True, help="timing.json of every round (or a study's timing.parquet)"
+    )
     s.add_argument("--out", required=True, help="output fingerprint.parquet")
     s.set_defaults(func=cmd_fingerprint)
 
@@ -421,6 +434,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--readme", default="README.md")
     s.add_argument("--check", action="store_true", help="exit non-zero when the README differs from the tables")
     s.set_defaults(func=cmd_readme_numbers)
+
+    s = sub.add_parser(
+        "compare",
+        help="compare a study's fresh tables with the committed ones; exit 1 where equal numerics gave other numbers",
+    )
+    s.add_argument("--config", default="config.yaml", help="the study's config (its tables: results/<study>/tables)")
+    s.add_argument("--tables", help="a tables folder, instead of the one --config names")
+    s.add_argument("--revision", default="HEAD", help="the git revision whose committed tables are the reference")
+    s.set_defaults(func=cmd_compare)
 
     s = sub.add_parser(
         "recover",

@@ -101,6 +101,24 @@ def _structure_lines(tables: Path) -> list[str]:
     ]
 
 
+def _fingerprint_lines(tables: Path) -> list[str]:
+    """Who made the numbers above (``fingerprint.parquet``), one line per distinct fingerprint."""
+    path = tables / "fingerprint.parquet"
+    if not path.exists():
+        return []
+    lines = ["Made by (`fingerprint.parquet`):", ""]
+    for row in pd.read_parquet(path).itertuples(index=False):
+        if row.numerics == "unknown":
+            lines.append(f"- {row.rounds} rounds: made before results carried a fingerprint (kernels unknown)")
+            continue
+        lines.append(
+            f"- {row.rounds} rounds: numerics {row.numerics} (ATen {row.aten_capability}, oneDNN up to "
+            f"{row.onednn_max_isa}, MKL {row.mkl_cbwr}), {row.threads} thread(s), torch {row.torch}, "
+            f"{row.device_type} ({row.device_name}, {row.machine})"
+        )
+    return [*lines, ""]
+
+
 def render(tables: Path, block: str = "default-study") -> str:
     """The block between the markers: the summary tables, pooled rho and dense accuracy per experiment, and
     the structure study's numbers where its tables exist."""
@@ -134,6 +152,7 @@ def render(tables: Path, block: str = "default-study") -> str:
         lines += ["", *_structure_lines(tables)]
     else:
         lines.append("")
+    lines += _fingerprint_lines(tables)
     return "\n".join([*lines, end])
 
 

@@ -100,6 +100,17 @@ def _dimension_section(tables: Path, figures: Path, captions: Path, labels: dict
     return body
 
 
+def _fingerprint_section(fingerprint: pd.DataFrame) -> list[str]:
+    """What made the numbers: a reader comparing two reports sees at once whether they may differ."""
+    return [
+        "<h2>What made these numbers</h2>",
+        "<p class='caption'>Each distinct fingerprint of the study's IMP rounds: numerics <code>portable</code> pins "
+        "torch's CPU kernels to x86-64-v3, so any such machine with the same threads and torch gives the same "
+        "bytes; <code>native</code> results hold on this CPU only.</p>",
+        fingerprint.to_html(index=False, border=0),
+    ]
+
+
 def write_report(
     study: str, tables: Path, figures: Path, captions: Path, labels: dict[str, str], out: str | Path
 ) -> None:
@@ -109,6 +120,8 @@ def write_report(
         body += _dimension_section(tables, figures, captions, labels)
     if (tables / "structure_accuracy.parquet").exists():
         body += structure_section(tables, figures, _image)
+    if (tables / "fingerprint.parquet").exists():
+        body += _fingerprint_section(pd.read_parquet(tables / "fingerprint.parquet"))
     page = (
         f"<!doctype html><meta charset='utf-8'><title>prunability: {html.escape(study)}</title>"
         f"<style>{STYLE}</style>" + "\n".join(body)

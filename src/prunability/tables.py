@@ -18,10 +18,15 @@ def collect(paths: list[str | Path], out: str | Path, order: list[str]) -> pd.Da
 
 
 def _timing_frame(timings: list[str | Path]) -> pd.DataFrame:
-    """Every round's timing record; a record from before fingerprints says ``unknown`` for each of its columns."""
-    frame = pd.DataFrame([read_json(p) for p in timings])
+    """Every round's timing record, from its ``timing.json`` or from a study's ``timing.parquet``; a record from
+    before fingerprints says ``unknown`` for each fingerprint column."""
+    unknown = dict.fromkeys(FINGERPRINT, "unknown")
+    tables = [p for p in timings if str(p).endswith(".parquet")]
+    records = pd.DataFrame([{**unknown, **read_json(p)} for p in timings if p not in tables])
+    frame = pd.concat([records, read_frames(tables)], ignore_index=True) if tables else records
     for column in FINGERPRINT:
-        frame[column] = frame[column].fillna("unknown") if column in frame else "unknown"
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        frame[column] = values.astype(object).where(values.notna(), "unknown")
     return frame
 
 
