@@ -39,15 +39,18 @@ class Comparison:
         return REGRESSION if self.committed_key == self.fresh_key else EXPECTED
 
 
-def _numeric_difference(old: pd.DataFrame, new: pd.DataFrame) -> str:
-    """Rows that differ and the largest change per numeric column, for two tables of one shape."""
-    changed = ~(old.eq(new) | (old.isna() & new.isna())).all(axis=1)
-    deltas = [
-        f"{column} by up to {(new[column] - old[column]).abs().max():.4g}"
-        for column in old.columns
-        if pd.api.types.is_numeric_dtype(old[column]) and not old[column].equals(new[column])
-    ]
-    return f"{int(changed.sum())} of {len(old)} rows differ" + (f"; {', '.join(deltas)}" if deltas else "")
+def _column_change(old: pd.Series, new: pd.Series) -> str:
+    """How one column changed: the largest change of a number, or how many values of anything else."""
+    if pd.api.types.is_numeric_dtype(old) and not pd.api.types.is_bool_dtype(old):
+        return f"{old.name} by up to {(new - old).abs().max():.4g}"
+    return f"{old.name} in {int((old != new).sum())} rows"
+
+
+def _row_difference(old: pd.DataFrame, new: pd.DataFrame) -> str:
+    """Rows that differ and how each differing column changed, for two tables of one shape."""
+    same = old.eq(new) | (old.isna() & new.isna())
+    changes = [_column_change(old[column], new[column]) for column in old.columns if not same[column].all()]
+    return f"{int((~same.all(axis=1)).sum())} of {len(old)} rows differ; {', '.join(changes)}"
 
 
 def describe(old_path: Path, new_path: Path) -> str | None:
@@ -63,7 +66,7 @@ def describe(old_path: Path, new_path: Path) -> str | None:
         return None
     if list(old_frame.columns) != list(new_frame.columns) or len(old_frame) != len(new_frame):
         return f"shape {old_frame.shape} -> {new_frame.shape}, columns differ: {set(old_frame) ^ set(new_frame)}"
-    return _numeric_difference(old_frame, new_frame)
+    return _row_difference(old_frame, new_frame)
 
 
 def numerics_keys(tables: Path) -> set[tuple]:
