@@ -88,8 +88,10 @@ def test_an_unknown_mode_is_refused_before_any_work(monkeypatch):
 
 
 @needs_x86_64_v3
-def test_pinning_after_torch_is_imported_is_refused():
-    assert "torch" in sys.modules  # conftest imports it
+def test_pins_that_would_come_too_late_are_refused(monkeypatch):
+    assert "torch" in sys.modules and numerics.pinned()  # conftest pinned, then imported torch
+    numerics.pin(numerics.PORTABLE)  # already in force: nothing to refuse
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx512")
     with pytest.raises(numerics.NumericsError, match="before torch is imported"):
         numerics.pin(numerics.PORTABLE)
 

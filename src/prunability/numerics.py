@@ -79,17 +79,23 @@ def is_x86_64() -> bool:
     return platform.machine().lower() in ("x86_64", "amd64")
 
 
+def pinned() -> bool:
+    """Whether this process runs with every pin in force (set before torch was imported, here or by a parent)."""
+    return is_x86_64() and all(os.environ.get(name) == value for name, value in PINS.items())
+
+
 def pin(mode: str) -> dict[str, str]:
     """Set the pins for ``mode`` in this process's environment; return what was set.
 
-    Must run before torch is imported: ATen, oneDNN and MKL read these once, at their first use. Pins override
-    any value the caller's environment holds, so a portable job computes the same whatever launched it.
+    Must run before torch is imported: ATen, oneDNN and MKL read these once, at their first use (a process that
+    imported torch with the pins already in force, such as the test suite, may call it again). Pins override any
+    value the caller's environment holds, so a portable job computes the same whatever launched it.
     Off x86-64 nothing is pinned (those CPUs cannot match x86 bits); the fingerprint then says ``native``.
     """
     os.environ[ENV] = mode
     if mode == NATIVE or not is_x86_64():
         return {}
-    if "torch" in sys.modules:
+    if "torch" in sys.modules and not pinned():
         raise NumericsError("numerics must be pinned before torch is imported")
     missing = [flag for flag in REQUIRED_FLAGS if flag not in cpu_flags()]
     if missing:
@@ -109,9 +115,8 @@ def fingerprint(device: object) -> dict[str, object]:
     import torch
 
     device_type = getattr(device, "type", str(device))
-    pinned = os.environ.get(ENV, PORTABLE) == PORTABLE and is_x86_64()
     return {
-        "numerics": PORTABLE if pinned else NATIVE,
+        "numerics": PORTABLE if pinned() else NATIVE,
         "machine": platform.machine(),
         "device_type": device_type,
         "aten_capability": torch.backends.cpu.get_cpu_capability(),
