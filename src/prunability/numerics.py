@@ -28,7 +28,7 @@ from pathlib import Path
 PORTABLE = "portable"
 NATIVE = "native"
 MODES = (PORTABLE, NATIVE)
-# The environment variable that carries the mode into every job (the workflow sets it from config `numerics`).
+# The mode of a job given no --numerics (the workflow passes config `numerics` to every job as --numerics).
 ENV = "PRUNABILITY_NUMERICS"
 PINS = {
     "ATEN_CPU_CAPABILITY": "avx2",
@@ -40,8 +40,17 @@ PINS = {
 # What the pinned level needs of the CPU: without these, torch would run AVX2 code and crash.
 REQUIRED_FLAGS = ("avx2", "fma")
 # The fingerprint's columns that decide the numbers; the others (CPU model, device name) only describe.
-NUMERICS_KEY = ("numerics", "machine", "device_type", "aten_capability", "onednn_max_isa", "mkl_cbwr", "threads")
-FINGERPRINT = (*NUMERICS_KEY, "torch", "cpu_model", "device_name")
+NUMERICS_KEY = (
+    "numerics",
+    "machine",
+    "device_type",
+    "aten_capability",
+    "onednn_max_isa",
+    "mkl_cbwr",
+    "threads",
+    "torch",
+)
+FINGERPRINT = (*NUMERICS_KEY, "cpu_model", "device_name")
 
 
 class NumericsError(RuntimeError):
@@ -56,23 +65,21 @@ def mode_from_env() -> str:
     return mode
 
 
-def cpu_flags() -> frozenset[str]:
-    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+def _cpuinfo(field: str) -> str:
+    """The first value of ``field`` in /proc/cpuinfo ("" where there is none, as off Linux)."""
     try:
-        text = Path("/proc/cpuinfo").read_text()
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        return frozenset()
-    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
-    return frozenset(line.partition(":")[2].split())
+        return ""
+    return next((line.partition(":")[2].strip() for line in lines if line.split(":")[0].strip() == field), "")
+
+
+def cpu_flags() -> frozenset[str]:
+    return frozenset(_cpuinfo("flags").split())
 
 
 def cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or platform.machine()
-    line = next((ln for ln in text.splitlines() if ln.startswith("model name")), "")
-    return line.partition(":")[2].strip() or platform.machine()
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def is_x86_64() -> bool:
