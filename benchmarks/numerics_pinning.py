@@ -63,14 +63,20 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "data.safetensors"
             dataset(specs[run.data_key], data, config["threads"])
-            seconds = {"portable": [], "native": []}
+            records = {"portable": [], "native": []}
             for _ in range(args.repeats):
-                for mode, times in seconds.items():
-                    times.append(round_zero(config, run, data, Path(tmp) / mode, mode))
-        pinned, native = (statistics.median(seconds[m]) for m in ("portable", "native"))
+                for mode, done in records.items():
+                    done.append(round_zero(config, run, data, Path(tmp) / mode, mode))
+            oldest = round_zero(config, run, data, Path(tmp) / "oldest", "native", OLDEST)
+        pinned, native = (statistics.median(r["wall_seconds"] for r in records[m]) for m in ("portable", "native"))
+        accuracy = {m: 100 * records[m][0]["test_accuracy"] for m in records} | {
+            "oldest": 100 * oldest["test_accuracy"]
+        }
         print(
             f"  {experiment:10s} {run.model:12s} portable {pinned:6.2f} s  native {native:6.2f} s  "
-            f"ratio {pinned / native:.2f}x"
+            f"ratio {pinned / native:.2f}x;  test accuracy portable {accuracy['portable']:.2f} %, native "
+            f"{accuracy['native']:.2f} % ({records['native'][0]['aten_capability']}), oldest kernels "
+            f"{accuracy['oldest']:.2f} % ({oldest['aten_capability']})"
         )
 
 
