@@ -107,7 +107,7 @@ def cmd_fingerprint(args: argparse.Namespace) -> None:
     from prunability.tables import collect_fingerprints
 
     table = collect_fingerprints(args.timing, args.out)
-    print(f"{len(args.timing)} rounds made by {len(table)} fingerprint(s)", file=sys.stderr)
+    print(f"{table['rounds'].sum()} rounds made by {len(table)} fingerprint(s)", file=sys.stderr)
 
 
 def cmd_stats(args: argparse.Namespace) -> None:

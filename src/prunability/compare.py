@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from prunability.numerics import NUMERICS_KEY
+from prunability.numerics import FINGERPRINT_TABLE, NUMERICS_KEY
 
-FINGERPRINT_NAME = "fingerprint.parquet"
 # Tables that describe how a study ran rather than what it found: never equal from one run to the next.
-UNCOMPARED = frozenset({"timing.parquet", FINGERPRINT_NAME})
+UNCOMPARED = frozenset({"timing.parquet", FINGERPRINT_TABLE})
 REGRESSION, EXPECTED, EQUAL, UNKNOWN = "regression", "expected", "equal", "unknown"
 
 
@@ -71,7 +70,7 @@ def describe(old_path: Path, new_path: Path) -> str | None:
 
 def numerics_keys(tables: Path) -> set[tuple]:
     """The distinct numerics settings that made a tables folder's rounds (empty where it has no fingerprint)."""
-    path = tables / FINGERPRINT_NAME
+    path = tables / FINGERPRINT_TABLE
     if not path.exists():
         return set()
     frame = pd.read_parquet(path)

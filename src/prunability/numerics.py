@@ -51,6 +51,8 @@ NUMERICS_KEY = (
     "torch",
 )
 FINGERPRINT = (*NUMERICS_KEY, "cpu_model", "device_name")
+# A study's distinct fingerprints, beside its tables (written by `prunability fingerprint`).
+FINGERPRINT_TABLE = "fingerprint.parquet"
 
 
 class NumericsError(RuntimeError):
@@ -99,7 +101,6 @@ def pin(mode: str) -> dict[str, str]:
     value the caller's environment holds, so a portable job computes the same whatever launched it.
     Off x86-64 nothing is pinned (those CPUs cannot match x86 bits); the fingerprint then says ``native``.
     """
-    os.environ[ENV] = mode
     if mode == NATIVE or not is_x86_64():
         return {}
     if "torch" in sys.modules and not pinned():

@@ -103,10 +103,12 @@ def _structure_lines(tables: Path) -> list[str]:
 
 def _fingerprint_lines(tables: Path) -> list[str]:
     """Who made the numbers above (``fingerprint.parquet``), one line per distinct fingerprint."""
-    path = tables / "fingerprint.parquet"
+    from prunability.numerics import FINGERPRINT_TABLE
+
+    path = tables / FINGERPRINT_TABLE
     if not path.exists():
         return []
-    lines = ["Made by (`fingerprint.parquet`):", ""]
+    lines = [f"Made by (`{FINGERPRINT_TABLE}`):", ""]
     for row in pd.read_parquet(path).itertuples(index=False):
         if row.numerics == "unknown":
             lines.append(f"- {row.rounds} rounds: made before results carried a fingerprint (kernels unknown)")

@@ -8,6 +8,7 @@ import pandas as pd
 
 from prunability.artifacts import atomic_path
 from prunability.models.registry import display_name
+from prunability.numerics import FINGERPRINT_TABLE
 from prunability.statistics import CRITERIA, ordered
 from prunability.structure_report import structure_section
 
@@ -120,8 +121,8 @@ def write_report(
         body += _dimension_section(tables, figures, captions, labels)
     if (tables / "structure_accuracy.parquet").exists():
         body += structure_section(tables, figures, _image)
-    if (tables / "fingerprint.parquet").exists():
-        body += _fingerprint_section(pd.read_parquet(tables / "fingerprint.parquet"))
+    if (tables / FINGERPRINT_TABLE).exists():
+        body += _fingerprint_section(pd.read_parquet(tables / FINGERPRINT_TABLE))
     page = (
         f"<!doctype html><meta charset='utf-8'><title>prunability: {html.escape(study)}</title>"
         f"<style>{STYLE}</style>" + "\n".join(body)

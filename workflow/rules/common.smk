@@ -4,6 +4,7 @@ import os
 
 from prunability.cli import put_on_path
 from prunability.config import analysed_cell, analysed_rounds, data_artifacts, is_structure, runs, training
+from prunability.numerics import FINGERPRINT_TABLE as FINGERPRINT_NAME
 
 put_on_path()
 
@@ -58,7 +59,7 @@ STATS_TABLES = [
 ]
 STRUCTURE_TABLES = {name: f"{TABLE_DIR}/structure_{name}.parquet" for name in STRUCTURE_TABLE_NAMES}
 # What made every round of the study (prunability.numerics): kept apart from the tables that must be reproducible.
-FINGERPRINT_TABLE = f"{TABLE_DIR}/fingerprint.parquet"
+FINGERPRINT_TABLE = f"{TABLE_DIR}/{FINGERPRINT_NAME}"
 # A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
 TABLES = (
     ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else [])
