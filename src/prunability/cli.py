@@ -87,6 +87,8 @@ def cmd_imp_round(args: argparse.Namespace) -> None:
         device=args.device,
         run=tuple(_identity(args).items()),
         side=args.side,
+        stop=json.loads(args.stop) if args.stop else None,
+        history=tuple(map(Path, args.history)),
     )
     run_round(spec)
 
@@ -115,11 +117,13 @@ def cmd_stats(args: argparse.Namespace) -> None:
 
     from prunability import statistics as st
     from prunability.artifacts import atomic_path, write_frame
+    from prunability.stopping import with_ended_by
 
     out = Path(args.out_dir)
     rounds = pd.read_parquet(args.rounds)
     matching = st.Matching(tolerance=args.tolerance, z=args.z, first_failure_of=args.first_failure_of)
     prunability = st.smallest_matching(rounds, args.criteria, matching)
+    prunability = with_ended_by(prunability, rounds, json.loads(args.stop))
     summary = st.with_measured_dim(st.summarize(prunability), pd.read_parquet(args.measured))
     draws = pd.concat(
         [
@@ -338,6 +342,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--ignore", nargs="*", default=[])
     s.add_argument("--previous", help="previous round's directory (round >= 1)")
     s.add_argument("--rewind", help="round 0's rewind.safetensors (round >= 1)")
+    s.add_argument("--stop", help="the stop rule as JSON (config.stop_rule); without it every round trains")
+    s.add_argument(
+        "--history", nargs="*", default=[], help="with --stop: metrics of round 0 and the patience rounds before"
+    )
     s.add_argument("--device", default="auto")
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_imp_round)
@@ -375,6 +383,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--samples", type=int, default=1000)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--label", nargs="*", default=[], help="experiment=axis label")
+    s.add_argument("--stop", default="{}", help="JSON: each experiment's stop rule (config.stop_rule) or null")
     s.set_defaults(func=cmd_stats)
 
     s = sub.add_parser("figures", help="draw every figure from the tables")

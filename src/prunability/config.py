@@ -87,6 +87,11 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             continue
         if is_structure(exp):
             yield from _structure_problems(exp, where)
+            if stop_rule(config, name) is not None:
+                yield (
+                    f"{where}.stop: a schedules experiment prunes every run to the cap (its analyses read every "
+                    "round); set stop: none here or in imp"
+                )
             continue
         data = exp["dataset"]
         if data["kind"] == "synthetic_linear":
@@ -250,6 +255,17 @@ def analysed_cell(exp: dict) -> str:
 def analysed_rounds(exp: dict, rounds: int) -> list[int]:
     """Rounds that get the per-round analyses: every ``analysis.every``-th round from 0, and the last."""
     return sorted({*range(0, rounds + 1, exp["analysis"]["every"]), rounds})
+
+
+def stop_rule(config: dict, name: str) -> dict | None:
+    """Experiment ``name``'s stop rule as the round jobs take it (``stopping.StopRule.from_dict``), None for
+    fixed rounds: its own ``stop`` or ``imp.stop``, with the matching settings it is judged by."""
+    stop = config["experiments"][name].get("stop", config["imp"]["stop"])
+    if stop == "none":
+        return None
+    stats = config["statistics"]
+    judged = {k: stats[k] for k in ("criteria", "tolerance", "z", "first_failure_of")}
+    return {**stop, **judged}
 
 
 def training(exp: dict, run: Run) -> dict:

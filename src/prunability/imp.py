@@ -10,6 +10,10 @@ weights held at 0, and evaluates. Each round writes its own directory:
     metrics.parquet      one row: densities, accuracies, losses, steps (deterministic bytes)
     timing.json          wall time (kept out of metrics so reruns stay byte-identical)
     rewind.safetensors   round 0 only: θk
+
+With a stop rule (``prunability.stopping``), a round after the end of its chain trains nothing: it writes the same
+files, small, as the chain's end marker (no tensors, a metrics table without rows, ``ended_after`` in the
+checkpoints' metadata and in timing.json), so the DAG stays static and every later round is as cheap.
 """
 
 import sys
@@ -20,7 +24,7 @@ from pathlib import Path
 import torch
 
 from prunability import masks as masklib
-from prunability.artifacts import load_tensors, save_tensors, write_json, write_rows
+from prunability.artifacts import ENDED, load_tensors, read_frames, save_tensors, write_frame, write_json, write_rows
 from prunability.data.loading import DeviceData, load_data
 from prunability.device import pick_device, prepare
 from prunability.engine import evaluate, steps_per_epoch, train
@@ -47,6 +51,8 @@ class RoundSpec:
     device: str = "auto"
     run: tuple[tuple[str, object], ...] = ()
     side: int | None = None
+    stop: dict | None = None  # config.stop_rule; None: fixed rounds
+    history: tuple[Path, ...] = ()  # metrics of round 0 and of the stop rule's patience rounds before this one
 
 
 def _log(msg: str) -> None:
@@ -93,9 +99,39 @@ def _metrics_row(spec: RoundSpec, model, masks, data: DeviceData, steps: int, sp
     }
 
 
-def run_round(spec: RoundSpec) -> dict:
-    """Run one round end to end and write its artifacts; return the metrics row."""
+def ended_after(spec: RoundSpec) -> int | None:
+    """The round after which this round's chain ended (None: train this round). A chain has ended when the
+    previous round is an end marker, or when its last ``patience`` rounds failed the stop rule."""
+    if spec.stop is None or spec.round == 0:
+        return None
+    from prunability.stopping import StopRule
+
+    _, meta = load_tensors(spec.previous / "mask.safetensors")
+    if ENDED in meta:
+        return int(meta[ENDED])
+    return StopRule.from_dict(spec.stop).ended_after(read_frames(spec.history))
+
+
+def _write_end_marker(spec: RoundSpec, after: int, tic: float) -> None:
+    """This round's files as the end marker of a chain that ended after round ``after``."""
+    meta = {"model": spec.model, "round": str(spec.round), "seed": str(spec.seed), ENDED: str(after)}
+    save_tensors(spec.out / "weights.safetensors", {}, meta)
+    save_tensors(spec.out / "mask.safetensors", {}, meta)
+    write_frame(spec.out / "metrics.parquet", read_frames([spec.previous / "metrics.parquet"]).iloc[:0])
+    write_json(
+        spec.out / "timing.json",
+        {**dict(spec.run), "round": spec.round, ENDED: after, "wall_seconds": time.perf_counter() - tic},
+    )
+    _log(f"round {spec.round}: the chain ended after round {after}; nothing to train")
+
+
+def run_round(spec: RoundSpec) -> dict | None:
+    """Run one round end to end and write its artifacts; return the metrics row (None past the chain's end)."""
     tic = time.perf_counter()
+    after = ended_after(spec)
+    if after is not None:
+        _write_end_marker(spec, after, tic)
+        return None
     device = pick_device(spec.device)
     data = load_data(spec.data, device, spec.side)
     model = build_model(spec.model, data.input_shape, data.num_classes, derive_seed(spec.seed, "init"))

@@ -1,15 +1,77 @@
-"""When an IMP chain may stop, and what stopping would have changed.
+"""When an IMP chain stops, and what stopping would have changed.
 
-A chain that has failed its base rule (strict, tolerance or noise; ``statistics.Matching``) in ``patience``
-consecutive rounds is unlikely to match again: pruning on would only train rounds that no criterion counts. The
-fidelity of such a rule is measured on fixed-round tables: truncate every run where the rule would have ended it
-and ask, per criterion, whether its smallest matching subnetwork changes.
+A chain that has failed its stop rule in ``patience`` consecutive rounds is unlikely to match again: pruning on
+would only train rounds that no criterion counts. A round fails the rule when it fails every one of the rule's
+base criteria (strict, tolerance, noise; ``statistics.Matching``): the default rule, ``lenient``, holds every base
+criterion the study reports, so a chain runs as long as any of them could still find a smaller matching round.
+
+The round job applies the rule to the metrics of round 0 and the ``patience`` rounds before it (``ended_after``);
+statistics name why each run ended (``ended_by``). The fidelity of a rule is measured on fixed-round tables:
+truncate every run where the rule would have ended it and ask, per criterion, whether its smallest matching
+subnetwork changes.
 """
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from prunability.statistics import BASE_CRITERIA, RUN_KEYS, Matching, ordered, smallest_matching
+
+LENIENT = "lenient"  # the stop rule's default criterion: fail every base criterion the study reports
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """End a chain after ``patience`` consecutive rounds that fail every one of ``criteria``."""
+
+    criteria: tuple[str, ...]
+    patience: int = 3
+    matching: Matching = field(default_factory=Matching)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.criteria) - set(BASE_CRITERIA))
+        if not self.criteria or unknown:
+            raise ValueError(f"a stop rule needs base criteria ({', '.join(BASE_CRITERIA)}); got {self.criteria}")
+        if self.patience < 1:
+            raise ValueError(f"a stop rule's patience is at least 1; got {self.patience}")
+
+    @classmethod
+    def from_dict(cls, rule: dict) -> "StopRule":
+        """The rule as ``config.stop_rule`` spells it (JSON, passed to every round job): its ``criterion``, one base
+        rule or ``lenient``, resolved against the study's reported ``criteria``."""
+        matching = Matching(rule["tolerance"], rule["z"], rule["first_failure_of"])
+        criterion = rule["criterion"]
+        criteria = lenient(rule["criteria"], matching.first_failure_of) if criterion == LENIENT else (criterion,)
+        return cls(criteria, rule["patience"], matching)
+
+    def failing(self, accuracy: np.ndarray, n: np.ndarray | None) -> np.ndarray:
+        """Whether each round (round 0 first, as the run's dense reference) fails every criterion of the rule."""
+        matched = [self.matching.matches(c, accuracy[0], accuracy, n) for c in self.criteria]
+        return ~np.logical_or.reduce(matched)
+
+    def ended_after(self, run: pd.DataFrame) -> int | None:
+        """The round after which the chain of ``run`` (its rounds in any order, round 0 among them) ended, or None
+        while it may go on."""
+        run = run.sort_values("round")
+        rounds = run["round"].to_numpy()
+        failing = self.failing(run["test_accuracy"].to_numpy(), _examples(run))
+        end = last_round(failing, self.patience)
+        return int(rounds[end]) if _streak(failing[: end + 1]) >= self.patience else None
+
+
+def _examples(run: pd.DataFrame) -> np.ndarray | None:
+    return run["test_examples"].to_numpy() if "test_examples" in run else None
+
+
+def _streak(failing: np.ndarray) -> int:
+    """Consecutive failing rounds at the end of ``failing``."""
+    streak = 0
+    for failed in failing[::-1]:
+        if not failed:
+            break
+        streak += 1
+    return streak
 
 
 def last_round(failing: np.ndarray, patience: int) -> int:
@@ -23,16 +85,35 @@ def last_round(failing: np.ndarray, patience: int) -> int:
     return len(failing) - 1
 
 
-def truncate(rounds: pd.DataFrame, base: str, patience: int, matching: Matching | None = None) -> pd.DataFrame:
-    """Every run's rounds up to where the stop rule (``patience`` consecutive failures of ``base``) ends it."""
-    matching = matching or Matching()
+def ended_by(rounds: pd.DataFrame, rules: dict[str, "StopRule | None"]) -> pd.DataFrame:
+    """Per run: ``failure`` where its experiment's rule (``rules`` by experiment; None: fixed rounds) ended its
+    chain after its last round, ``cap`` where the round cap did."""
+    rows = []
+    for key, run in rounds.groupby(RUN_KEYS, sort=True):
+        rule = rules.get(key[0])
+        failed = rule is not None and rule.ended_after(run) == run["round"].max()
+        rows.append({**dict(zip(RUN_KEYS, key, strict=True)), "ended_by": "failure" if failed else "cap"})
+    return pd.DataFrame(rows, columns=[*RUN_KEYS, "ended_by"])
+
+
+def with_ended_by(prunability: pd.DataFrame, rounds: pd.DataFrame, rules: dict[str, dict | None]) -> pd.DataFrame:
+    """``prunability`` with why each run ended; a run matching at its last round is a floor only where the cap
+    ended it. Unchanged where every experiment prunes to the cap (``rules`` all None)."""
+    stop = {e: StopRule.from_dict(rule) for e, rule in rules.items() if rule is not None}
+    if not stop:
+        return prunability
+    table = prunability.merge(ended_by(rounds, stop), on=RUN_KEYS, how="left")
+    table["matches_at_last_round"] &= table["ended_by"] == "cap"
+    return table
+
+
+def truncate(rounds: pd.DataFrame, rule: StopRule) -> pd.DataFrame:
+    """Every run's rounds up to where ``rule`` ends it."""
     kept = []
     for _, run in rounds.groupby(RUN_KEYS, sort=True):
         run = run.sort_values("round")
-        accuracy = run["test_accuracy"].to_numpy()
-        n = run["test_examples"].to_numpy() if "test_examples" in run else None
-        failing = ~matching.matches(base, accuracy[0], accuracy, n)
-        kept.append(run.iloc[: last_round(failing, patience) + 1])
+        failing = rule.failing(run["test_accuracy"].to_numpy(), _examples(run))
+        kept.append(run.iloc[: last_round(failing, rule.patience) + 1])
     return pd.concat(kept, ignore_index=True)
 
 
@@ -42,26 +123,34 @@ def fidelity(
     patiences: tuple[int, ...] = (1, 2, 3),
     matching: Matching | None = None,
 ) -> pd.DataFrame:
-    """Per base rule, patience and criterion: runs whose smallest matching subnetwork the stop rule would change
-    (its round differs from the fixed-round table's), and the rounds trained with and without it."""
+    """Per stop criterion (each base rule alone, and ``lenient``: all of ``criteria``'s base rules), patience and
+    reported criterion: runs whose smallest matching subnetwork the stop rule would change (its round differs from
+    the fixed-round table's), and the rounds trained with and without it."""
     criteria, matching = ordered(criteria), matching or Matching()
     full = smallest_matching(rounds, criteria, matching).set_index([*RUN_KEYS, "criterion"])["round"]
+    bases = {**{b: (b,) for b in BASE_CRITERIA}, LENIENT: lenient(criteria, matching.first_failure_of)}
     rows = []
-    for base in BASE_CRITERIA:
+    for base, stop_criteria in bases.items():
         for patience in patiences:
-            stopped = truncate(rounds, base, patience, matching)
+            stopped = truncate(rounds, StopRule(stop_criteria, patience, matching))
             short = smallest_matching(stopped, criteria, matching).set_index([*RUN_KEYS, "criterion"])["round"]
             changed = (short != full).groupby(level="criterion").sum()
-            for criterion in criteria:
-                rows.append(
-                    {
-                        "base": base,
-                        "patience": patience,
-                        "criterion": criterion,
-                        "runs": int(rounds.groupby(RUN_KEYS).ngroups),
-                        "changed": int(changed[criterion]),
-                        "rounds_fixed": len(rounds),
-                        "rounds_stopped": len(stopped),
-                    }
-                )
+            rows += [
+                {
+                    "base": base,
+                    "patience": patience,
+                    "criterion": criterion,
+                    "runs": int(rounds.groupby(RUN_KEYS).ngroups),
+                    "changed": int(changed[criterion]),
+                    "rounds_fixed": len(rounds),
+                    "rounds_stopped": len(stopped),
+                }
+                for criterion in criteria
+            ]
     return pd.DataFrame(rows)
+
+
+def lenient(criteria: list[str] | tuple[str, ...], first_failure_of: str) -> tuple[str, ...]:
+    """The base criteria behind ``criteria``: each base one, and the rule first-failure follows."""
+    derived = (first_failure_of,) if "first-failure" in criteria else ()
+    return tuple(c for c in BASE_CRITERIA if c in criteria or c in derived)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from prunability.artifacts import read_frames, read_json, write_frame
+from prunability.artifacts import ENDED, read_frames, read_json, write_frame
 from prunability.numerics import FINGERPRINT
 
 ORDER = ["experiment", "model", "dimension", "seed", "round"]
@@ -22,7 +22,8 @@ def _timing_frame(timings: list[str | Path]) -> pd.DataFrame:
     before fingerprints says ``unknown`` for each fingerprint column."""
     unknown = dict.fromkeys(FINGERPRINT, "unknown")
     tables = [p for p in timings if str(p).endswith(".parquet")]
-    records = pd.DataFrame([{**unknown, **read_json(p)} for p in timings if p not in tables])
+    records = [read_json(p) for p in timings if p not in tables]
+    records = pd.DataFrame([{**unknown, **r} for r in records if ENDED not in r])  # end markers trained nothing
     frame = pd.concat([records, read_frames(tables)], ignore_index=True) if tables else records
     for column in FINGERPRINT:
         values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)

@@ -1,9 +1,18 @@
 # Helpers shared by the rules: paths of every artifact and the per-run parameters the CLI takes.
 import json
 import os
+import shlex
 
 from prunability.cli import put_on_path
-from prunability.config import analysed_cell, analysed_rounds, data_artifacts, is_structure, runs, training
+from prunability.config import (
+    analysed_cell,
+    analysed_rounds,
+    data_artifacts,
+    is_structure,
+    runs,
+    stop_rule,
+    training,
+)
 from prunability.numerics import FINGERPRINT_TABLE as FINGERPRINT_NAME
 
 put_on_path()
@@ -83,6 +92,8 @@ STRUCTURE_FIGURES = [
 ]
 FIGURES = (DIMENSION_FIGURES if DIMENSION_RUNS else []) + STRUCTURE_FIGURES
 REPORT = f"{STUDY}/report.html"
+# Each dimension experiment's stop rule (config.stop_rule; null: fixed rounds), for the tables that say why runs ended.
+STOP_RULES = json.dumps({e: stop_rule(config, e) for e, x in config["experiments"].items() if not is_structure(x)})
 LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items() if not is_structure(x))
 ENV = "../../envs/prunability.yaml"
 # What decides a torch job's floating-point sums besides its inputs (prunability.numerics): the kernel pins and the
@@ -157,6 +168,24 @@ def round_files(round_dir: str) -> list[str]:
 def previous_round(wildcards) -> str:
     """Directory of round r-1 of the same run."""
     return f"{RUN}/round_{int(wildcards.r) - 1:03d}".format(**wildcards)
+
+
+def history_of(wildcards) -> list[str]:
+    """With a stop rule: the metrics of round 0 and of the ``patience`` rounds before round r (none without)."""
+    stop = stop_rule(config, wildcards.experiment)
+    if stop is None:
+        return []
+    r = int(wildcards.r)
+    rounds = [0, *range(max(1, r - stop["patience"]), r)]
+    return [f"{RUN}/round_{q:03d}/metrics.parquet".format(**wildcards) for q in rounds]
+
+
+def stop_args(wildcards, input) -> str:
+    """``--stop <rule> --history <metrics>`` where the experiment's chains stop; nothing where they run to the cap."""
+    stop = stop_rule(config, wildcards.experiment)
+    if stop is None:
+        return ""
+    return f"--stop {shlex.quote(json.dumps(stop, sort_keys=True))} --history {' '.join(input.history)}"
 
 
 def output_dir(wildcards, output) -> str:

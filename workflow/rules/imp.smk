@@ -40,15 +40,19 @@ rule imp_dense:
         f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS} 2> {{log}}"
 
 
+# With a stop rule, a round reads the metrics of round 0 and of the rounds before it that decide whether its chain
+# has ended; past the end it writes a small end marker in place of its files (prunability.imp).
 rule imp_prune:
     input:
         data=data_of,
         previous=lambda w: round_files(previous_round(w)),
         rewind=f"{RUN}/round_000/rewind.safetensors",
+        history=history_of,
     output:
         round_files(f"{RUN}/round_{{r}}"),
     params:
         previous=previous_round,
+        stop=stop_args,
         **IMP_PARAMS,
     log:
         f"{RUN_LOGS}/round_{{r}}.log",
@@ -63,4 +67,4 @@ rule imp_prune:
         "imp"
     shell:
         f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} --previous {{params.previous}} "
-        f"--rewind {{input.rewind}} {IMP_ARGS} 2> {{log}}"
+        f"--rewind {{input.rewind}} {{params.stop}} {IMP_ARGS} 2> {{log}}"

@@ -8,6 +8,7 @@ rule stats:
         stats=config["statistics"],
         criteria=" ".join(config["statistics"]["criteria"]),
         labels=LABELS,
+        stop=STOP_RULES,
         out=output_dir,
     log:
         f"{LOGS}/stats.log",
@@ -22,4 +23,5 @@ rule stats:
         "prunability stats --rounds {input.rounds} --measured {input.measured} --out-dir {params.out} "
         "--criteria {params.criteria} --tolerance {params.stats[tolerance]} --z {params.stats[z]} "
         "--first-failure-of {params.stats[first_failure_of]} --rollouts {params.stats[rollouts]} "
-        "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} 2> {log}"
+        "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} --stop {params.stop:q} "
+        "2> {log}"
