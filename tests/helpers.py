@@ -9,11 +9,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
-# One experiment, one seed, two dimensions, two pruning rounds: 15 jobs, about 20 s on 2 cores.
+# One experiment, one seed, two dimensions, up to three pruning rounds of 60 % each; a chain ends at the first
+# round that fails the strict rule, so both runs end by failure after round 2 and round 3 is an end marker.
 TINY_TASK = {
     "study": "tiny",
     "seeds": [0],
-    "imp": {"rounds": 2},
+    "imp": {"rounds": 3, "prune_fraction": 0.6, "stop": {"criterion": "strict", "patience": 1}},
     "statistics": {"rollouts": 200, "samples": 100},
     "experiments": {
         "task": {
@@ -31,16 +32,17 @@ TINY_TASK = {
         }
     },
 }
-# The plan after one round of a finished run is deleted: that round and the next, then the collection steps.
-RERUN_TWO_ROUNDS = {
-    "imp_prune": 2,
+# The plan after round 1 of a finished run is deleted: rounds 1 and 2, round 3 (the chain's end marker, which
+# reads them), then the collection steps.
+RERUN_FROM_ROUND_ONE = {
+    "imp_prune": 3,
     "tables": 1,
     "fingerprint": 1,
     "stats": 1,
     "draw_figures": 1,
     "html_report": 1,
     "all": 1,
-    "total": 8,
+    "total": 9,
 }
 # Tables whose bytes depend on the config and seed alone (timing.parquet holds wall times).
 REPRODUCIBLE_TABLES = (
@@ -85,6 +87,20 @@ def planned_jobs(output: str) -> dict[str, int]:
         if len(parts) == 2 and parts[1].isdigit():
             counts[parts[0]] = int(parts[1])
     return counts
+
+
+def check_chains_stopped(study: Path) -> None:
+    """Every run of the tiny task study ended by failure after round 2; round 3 is its end marker."""
+    from prunability.artifacts import ENDED, load_tensors
+
+    rounds = pd.read_parquet(study / "tables" / "rounds.parquet").query("experiment == 'task'")
+    assert sorted(rounds["round"].unique()) == [0, 1, 2]
+    ended = pd.read_parquet(study / "tables" / "prunability.parquet").query("experiment == 'task'")
+    assert set(ended["ended_by"]) == {"failure"} and not ended["matches_at_last_round"].any()
+    for marker in study.glob("runs/task/*/*/*/round_003"):
+        tensors, meta = load_tensors(marker / "weights.safetensors")
+        assert tensors == {} and meta[ENDED] == "2"
+        assert pd.read_parquet(marker / "metrics.parquet").empty
 
 
 def table_bytes(study: Path) -> dict[str, bytes]:

@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prunability.config import analysed_cell, analysed_rounds, data_artifacts, load, runs, training, validate
+from prunability.config import (
+    analysed_cell,
+    analysed_rounds,
+    data_artifacts,
+    load,
+    runs,
+    stop_rule,
+    training,
+    validate,
+)
 from prunability.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +78,9 @@ BAD = [
     ("device", "tpu", "config.device", "is not one of"),
     ("imp", {"rounds": 0}, "config.imp.rounds", "less than the minimum of 1"),
     ("imp", {"prune_fraction": 1.0}, "config.imp.prune_fraction", "greater than or equal to the maximum"),
-    ("imp", {"round": 3}, "config.imp", "allowed keys: ignore, prune_fraction, rounds"),
+    ("imp", {"round": 3}, "config.imp", "allowed keys: ignore, prune_fraction, rounds, stop"),
+    ("imp", {"stop": "never"}, "config.imp.stop", "is not valid under any of the given schemas"),
+    ("imp", {"stop": {"patience": 0}}, "config.imp.stop", "is not valid under any of the given schemas"),
     ("colour", "blue", "config", "'colour' was unexpected"),
     ("statistics", {"tolerance": -0.1}, "config.statistics.tolerance", "less than the minimum"),
     ("experiments.task.dimensions", [], "config.experiments.task.dimensions", "should be non-empty"),
@@ -220,3 +231,28 @@ def test_runs_of_every_seed_and_side_share_one_artifact_of_real_images():
     assert len({r.data_key for r in runs(config) if r.experiment != "task"}) == 1
     config["experiments"]["extrinsic"]["dataset"]["augment"] = False  # another content: another artifact
     assert len({r.data_key for r in runs(config) if r.experiment != "task"}) == 2
+
+
+def test_chains_stop_by_default_and_an_experiment_may_prune_to_the_cap():
+    config = _good()
+    config["statistics"] = {"criteria": ["tolerance", "first-failure"]}
+    config["experiments"]["fixed"] = {**copy.deepcopy(config["experiments"]["task"]), "stop": "none"}
+    config["experiments"]["quick"] = {**copy.deepcopy(config["experiments"]["task"]), "stop": {"patience": 1}}
+    config = validate(config)
+    rule = stop_rule(config, "task")
+    assert (rule["criterion"], rule["patience"], rule["criteria"]) == ("lenient", 3, ["tolerance", "first-failure"])
+    assert stop_rule(config, "fixed") is None
+    assert (stop_rule(config, "quick")["criterion"], stop_rule(config, "quick")["patience"]) == ("lenient", 1)
+    from prunability.stopping import StopRule
+
+    assert StopRule.from_dict(rule).criteria == ("strict", "tolerance")  # first-failure follows strict
+
+
+def test_a_schedules_experiment_prunes_to_the_cap():
+    structure = yaml.safe_load((ROOT / "workflow" / "studies" / "structure.yaml").read_text())
+    config = validate(copy.deepcopy(structure))
+    assert config["imp"]["stop"] != "none" and not any(stop_rule(config, e) for e in config["experiments"])
+    name = next(iter(structure["experiments"]))
+    structure["experiments"][name]["stop"] = {"patience": 2}
+    with pytest.raises(ConfigError, match=rf"experiments.{name}.stop: a schedules experiment prunes every run"):
+        validate(structure)

@@ -87,11 +87,8 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             continue
         if is_structure(exp):
             yield from _structure_problems(exp, where)
-            if stop_rule(config, name) is not None:
-                yield (
-                    f"{where}.stop: a schedules experiment prunes every run to the cap (its analyses read every "
-                    "round); set stop: none here or in imp"
-                )
+            if exp.get("stop", "none") != "none":
+                yield f"{where}.stop: a schedules experiment prunes every run to the cap (its analyses read each round)"
             continue
         data = exp["dataset"]
         if data["kind"] == "synthetic_linear":
@@ -259,9 +256,11 @@ def analysed_rounds(exp: dict, rounds: int) -> list[int]:
 
 def stop_rule(config: dict, name: str) -> dict | None:
     """Experiment ``name``'s stop rule as the round jobs take it (``stopping.StopRule.from_dict``), None for
-    fixed rounds: its own ``stop`` or ``imp.stop``, with the matching settings it is judged by."""
-    stop = config["experiments"][name].get("stop", config["imp"]["stop"])
-    if stop == "none":
+    fixed rounds: its own ``stop`` or ``imp.stop``, with the matching settings it is judged by. A schedules
+    experiment always prunes to the cap: its per-round analyses read every round."""
+    exp = config["experiments"][name]
+    stop = exp.get("stop", config["imp"]["stop"])
+    if stop == "none" or is_structure(exp):
         return None
     stats = config["statistics"]
     judged = {k: stats[k] for k in ("criteria", "tolerance", "z", "first_failure_of")}

@@ -92,7 +92,7 @@ STRUCTURE_FIGURES = [
 ]
 FIGURES = (DIMENSION_FIGURES if DIMENSION_RUNS else []) + STRUCTURE_FIGURES
 REPORT = f"{STUDY}/report.html"
-# Each dimension experiment's stop rule (config.stop_rule; null: fixed rounds), for the tables that say why runs ended.
+# How each dimension experiment's chains end (config.stop_rule, null for fixed rounds), for the tables that say why.
 STOP_RULES = json.dumps({e: stop_rule(config, e) for e, x in config["experiments"].items() if not is_structure(x)})
 LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items() if not is_structure(x))
 ENV = "../../envs/prunability.yaml"
