@@ -1,8 +1,8 @@
 """Would a chain that stops after K consecutive failing rounds have changed a committed study's results?
 
-For each committed fixed-round table, each base rule (strict, tolerance, noise) and K = 1, 2, 3: how many runs'
-smallest matching subnetwork moves under each criterion, and how many rounds the rule would have trained instead
-of all of them (``prunability.stopping``).
+For each committed fixed-round table, each stop criterion (strict, tolerance or noise alone, and lenient: all of
+them) and K = 1, 2, 3: how many runs' smallest matching subnetwork moves under each criterion, and how many rounds
+the rule would have trained instead of all of them (``prunability.stopping``).
 
     python benchmarks/stop_rule_fidelity.py [results/quick/tables results/task-slice/tables]
 """
