@@ -20,6 +20,7 @@ from helpers import (
     artifacts,
     changed_outside,
     check_artifacts_complete,
+    check_chains_stopped,
     outputs_of_jobs_run,
     snakemake,
     snakemake_cmd,
@@ -139,6 +140,7 @@ def test_study_runs_through_sbatch_as_group_jobs(cluster_study, local_tables):
     assert imp_groups(log) == RUNS, "each IMP chain must be one group job"
     assert not any("rule_imp" in path for _, path in submissions(log)), "no IMP round submitted on its own"
     assert table_bytes(workdir / "results" / "tiny") == local_tables
+    check_chains_stopped(workdir / "results" / "tiny")  # each group job ran its chain's end marker too
     tail = log.strip().splitlines()[-8:]
     assert any("report:" in line and line.strip().endswith("results/tiny/report.html") for line in tail), tail
 
