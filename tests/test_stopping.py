@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from prunability.statistics import Matching
+from prunability.statistics import Matching, smallest_matching
 from prunability.stopping import StopRule, ended_by, fidelity, last_round, truncate, with_ended_by
 
 
@@ -48,16 +48,7 @@ def test_a_lucky_late_round_is_what_stopping_early_gives_up():
 def test_the_lenient_rule_fails_a_round_only_when_every_criterion_does():
     # Dense 0.90 on 100 examples: tolerance (0.5 points) fails below 0.895, noise (1.96 SE, ~8 points) far lower.
     rounds = _rounds(0.90, 0.89, 0.88, 0.70, 0.69, 0.68).assign(test_examples=100)
-    rule = StopRule.from_dict(
-        {
-            "criterion": "lenient",
-            "patience": 2,
-            "criteria": ["strict", "tolerance", "noise"],
-            "tolerance": 0.005,
-            "z": 1.96,
-            "first_failure_of": "strict",
-        }
-    )
+    rule = StopRule.from_dict({"patience": 2, "criteria": ["strict", "tolerance", "noise"], "tolerance": 0.005})
     assert rule.criteria == ("strict", "tolerance", "noise")
     assert list(rule.failing(rounds["test_accuracy"].to_numpy(), rounds["test_examples"].to_numpy())) == [
         False,
@@ -77,13 +68,19 @@ def test_tables_name_why_each_run_ended():
     stopped = _rounds(0.90, 0.91, 0.80, 0.79)  # strict fails at rounds 2 and 3: the rule ended it
     capped = _rounds(0.90, 0.91, 0.92, 0.93).assign(seed=1)  # still matching at its last round: a floor
     rounds = pd.concat([stopped, capped], ignore_index=True)
-    rule = {"criterion": "strict", "patience": 2, "criteria": ["strict"], "tolerance": 0.005, "z": 1.96}
-    rule["first_failure_of"] = "strict"
+    rule = {"patience": 2, "criteria": ["strict"]}
     assert list(ended_by(rounds, {"task": StopRule.from_dict(rule)})["ended_by"]) == ["failure", "cap"]
-    from prunability.statistics import smallest_matching
-
     table = smallest_matching(rounds, ["strict"])
     assert with_ended_by(table, rounds, {"task": None}) is table  # fixed rounds: the table as it always was
     named = with_ended_by(table, rounds, {"task": rule})
     assert list(named["ended_by"]) == ["failure", "cap"]
-    assert list(named["matches_at_last_round"]) == [False, True]
+    assert list(named["matches_at_last_round"]) == [False, True]  # only the capped run is a floor here
+
+
+def test_a_single_criterion_rule_leaves_the_others_floors():
+    # Strict ends the chain after rounds 1-3; tolerance still matched at round 3, where its search was cut.
+    rounds = _rounds(0.900, 0.899, 0.898, 0.897)
+    table = smallest_matching(rounds, ["strict", "tolerance"])
+    named = with_ended_by(table, rounds, {"task": {"patience": 3, "criteria": ["strict"]}})
+    assert list(named["ended_by"]) == ["failure", "failure"]
+    assert named.set_index("criterion")["matches_at_last_round"].to_dict() == {"strict": False, "tolerance": True}

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from prunability.criteria import BASE_CRITERIA
+
 
 def put_on_path() -> None:
     """Put the scripts beside the running interpreter first on PATH, for the shell commands of the rules.
@@ -376,7 +378,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--first-failure-of",
         default="strict",
-        choices=["strict", "tolerance", "noise"],  # statistics.BASE_CRITERIA, spelled out: parsing imports no scipy
+        choices=BASE_CRITERIA,
         help="the rule whose first failure ends first-failure",
     )
     s.add_argument("--rollouts", type=int, default=5000)

@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from prunability.criteria import LENIENT, base_of
 from prunability.errors import ConfigError
 from prunability.models.registry import STAGES, parse_name
 from prunability.recipe import Recipe, to_steps
@@ -256,15 +257,19 @@ def analysed_rounds(exp: dict, rounds: int) -> list[int]:
 
 def stop_rule(config: dict, name: str) -> dict | None:
     """Experiment ``name``'s stop rule as the round jobs take it (``stopping.StopRule.from_dict``), None for
-    fixed rounds: its own ``stop`` or ``imp.stop``, with the matching settings it is judged by. A schedules
-    experiment always prunes to the cap: its per-round analyses read every round."""
+    fixed rounds: its own ``stop`` (which replaces ``imp.stop`` whole) or ``imp.stop``. Canonical, so that only
+    a change that can move a chain's end reruns its rounds: the base criteria resolved (``lenient``: those the
+    study reports), and only the margins they use. A schedules experiment always prunes to the cap: its
+    per-round analyses read every round."""
     exp = config["experiments"][name]
     stop = exp.get("stop", config["imp"]["stop"])
     if stop == "none" or is_structure(exp):
         return None
     stats = config["statistics"]
-    judged = {k: stats[k] for k in ("criteria", "tolerance", "z", "first_failure_of")}
-    return {**stop, **judged}
+    lenient = stop["criterion"] == LENIENT
+    criteria = base_of(stats["criteria"], stats["first_failure_of"]) if lenient else (stop["criterion"],)
+    margins = {k: stats[k] for k, c in (("tolerance", "tolerance"), ("z", "noise")) if c in criteria}
+    return {"criteria": list(criteria), "patience": stop["patience"], **margins}
 
 
 def training(exp: dict, run: Run) -> dict:

@@ -109,7 +109,10 @@ def ended_after(spec: RoundSpec) -> int | None:
     _, meta = load_tensors(spec.previous / "mask.safetensors")
     if ENDED in meta:
         return int(meta[ENDED])
-    return StopRule.from_dict(spec.stop).ended_after(read_frames(spec.history))
+    history = read_frames(spec.history) if spec.history else None
+    if history is None or 0 not in set(history["round"]):
+        raise ValueError(f"round {spec.round}: a stop rule needs the metrics of round 0 among --history")
+    return StopRule.from_dict(spec.stop).ended_after(history)
 
 
 def _write_end_marker(spec: RoundSpec, after: int, tic: float) -> None:

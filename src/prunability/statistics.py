@@ -27,13 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from prunability.criteria import BASE_CRITERIA, CRITERIA
 from prunability.seeding import derive_seed
 
 RUN_KEYS = ["experiment", "model", "dimension", "seed"]
 CELL_KEYS = ["experiment", "model", "dimension"]
-# The rules a round is judged by on its own; first-failure follows one of them (``Matching.first_failure_of``).
-BASE_CRITERIA = ("strict", "tolerance", "noise")
-CRITERIA = (*BASE_CRITERIA, "first-failure")  # the order every table and figure shows them in
 # Tolerances of the sensitivity table, in accuracy points: 0 to 1 in steps of 0.05.
 SENSITIVITY_POINTS = tuple(round(0.05 * i, 2) for i in range(21))
 # Accuracies are counts over n; a margin of exactly k examples must admit the round that lies on it, whatever

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from prunability.statistics import BASE_CRITERIA, RUN_KEYS, Matching, ordered, smallest_matching
-
-LENIENT = "lenient"  # the stop rule's default criterion: fail every base criterion the study reports
+from prunability.criteria import BASE_CRITERIA, LENIENT, base_of
+from prunability.statistics import RUN_KEYS, Matching, ordered, smallest_matching
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,11 @@ class StopRule:
 
     @classmethod
     def from_dict(cls, rule: dict) -> "StopRule":
-        """The rule as ``config.stop_rule`` spells it (JSON, passed to every round job): its ``criterion``, one base
-        rule or ``lenient``, resolved against the study's reported ``criteria``."""
-        matching = Matching(rule["tolerance"], rule["z"], rule["first_failure_of"])
-        criterion = rule["criterion"]
-        criteria = lenient(rule["criteria"], matching.first_failure_of) if criterion == LENIENT else (criterion,)
-        return cls(criteria, rule["patience"], matching)
+        """The rule as ``config.stop_rule`` spells it (JSON, passed to every round job): its resolved base
+        ``criteria``, ``patience``, and the margins of those criteria that have one."""
+        defaults = Matching()
+        matching = Matching(rule.get("tolerance", defaults.tolerance), rule.get("z", defaults.z))
+        return cls(tuple(rule["criteria"]), rule["patience"], matching)
 
     def failing(self, accuracy: np.ndarray, n: np.ndarray | None) -> np.ndarray:
         """Whether each round (round 0 first, as the run's dense reference) fails every criterion of the rule."""
@@ -97,14 +95,13 @@ def ended_by(rounds: pd.DataFrame, rules: dict[str, "StopRule | None"]) -> pd.Da
 
 
 def with_ended_by(prunability: pd.DataFrame, rounds: pd.DataFrame, rules: dict[str, dict | None]) -> pd.DataFrame:
-    """``prunability`` with why each run ended; a run matching at its last round is a floor only where the cap
-    ended it. Unchanged where every experiment prunes to the cap (``rules`` all None)."""
+    """``prunability`` with why each run ended. Unchanged where every experiment prunes to the cap (``rules`` all
+    None). ``matches_at_last_round`` keeps its meaning, a floor: under the lenient rule a chain the rule ended
+    never matches at its last round; under a single criterion it may under the others, whose search it cut."""
     stop = {e: StopRule.from_dict(rule) for e, rule in rules.items() if rule is not None}
     if not stop:
         return prunability
-    table = prunability.merge(ended_by(rounds, stop), on=RUN_KEYS, how="left")
-    table["matches_at_last_round"] &= table["ended_by"] == "cap"
-    return table
+    return prunability.merge(ended_by(rounds, stop), on=RUN_KEYS, how="left")
 
 
 def truncate(rounds: pd.DataFrame, rule: StopRule) -> pd.DataFrame:
@@ -128,7 +125,7 @@ def fidelity(
     the fixed-round table's), and the rounds trained with and without it."""
     criteria, matching = ordered(criteria), matching or Matching()
     full = smallest_matching(rounds, criteria, matching).set_index([*RUN_KEYS, "criterion"])["round"]
-    bases = {**{b: (b,) for b in BASE_CRITERIA}, LENIENT: lenient(criteria, matching.first_failure_of)}
+    bases = {**{b: (b,) for b in BASE_CRITERIA}, LENIENT: base_of(criteria, matching.first_failure_of)}
     rows = []
     for base, stop_criteria in bases.items():
         for patience in patiences:
@@ -148,9 +145,3 @@ def fidelity(
                 for criterion in criteria
             ]
     return pd.DataFrame(rows)
-
-
-def lenient(criteria: list[str] | tuple[str, ...], first_failure_of: str) -> tuple[str, ...]:
-    """The base criteria behind ``criteria``: each base one, and the rule first-failure follows."""
-    derived = (first_failure_of,) if "first-failure" in criteria else ()
-    return tuple(c for c in BASE_CRITERIA if c in criteria or c in derived)
