@@ -64,6 +64,22 @@ def _pm(row: pd.Series, value: str) -> str:
     return f"{row[f'{value}_mean']:.2f} ± {row[f'{value}_std']:.2f}"
 
 
+def _endings_html(prunability: pd.DataFrame) -> str:
+    """Per experiment and criterion: how the runs' chains ended, and how many smallest matching subnetworks are
+    floors (the run still matched at its last round), so a reader sees at once which numbers measure nothing."""
+    table = prunability.assign(
+        failure=prunability.get("ended_by", pd.Series("cap", index=prunability.index)) == "failure",
+        order=prunability["criterion"].map(CRITERIA.index),
+    )
+    counts = table.groupby(["experiment", "order", "criterion"], sort=True).agg(
+        runs=("seed", "size"), failure=("failure", "sum"), floors=("matches_at_last_round", "sum")
+    )
+    counts = counts.reset_index().drop(columns="order")
+    counts.insert(4, "cap", counts["runs"] - counts["failure"])
+    counts.columns = ["Experiment", "Criterion", "Runs", "Ended by failure", "Ended at the cap", "Floors"]
+    return counts.to_html(index=False, border=0)
+
+
 def _correlation_html(correlation: pd.DataFrame) -> str:
     shown = correlation.assign(
         model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
@@ -87,6 +103,8 @@ def _dimension_section(tables: Path, figures: Path, captions: Path, labels: dict
         body.append(f"<figure>{_image(png)}<figcaption>{_caption(captions, 'accuracy')}</figcaption></figure>")
     body.append("<h2>Smallest matching subnetworks</h2>" + _caption(captions, "summary"))
     body.append(_summary_html(summary, labels))
+    body.append("<h3>Where the chains ended</h3>" + _caption(captions, "endings"))
+    body.append(_endings_html(pd.read_parquet(tables / "prunability.parquet")))
     body.append("<h2>Correlation of dimension and prunability</h2>" + _caption(captions, "correlation"))
     body.append(f"<figure>{_image(figures / 'correlation.png')}</figure>")
     body.append(_correlation_html(correlation))
