@@ -52,35 +52,28 @@ class StopRule:
         """The round after which the chain of ``run`` (its rounds in any order, round 0 among them) ended, or None
         while it may go on."""
         run = run.sort_values("round")
-        rounds = run["round"].to_numpy()
-        failing = self.failing(run["test_accuracy"].to_numpy(), _examples(run))
-        end = last_round(failing, self.patience)
-        return int(rounds[end]) if _streak(failing[: end + 1]) >= self.patience else None
+        end = streak_end(self.failing(run["test_accuracy"].to_numpy(), _examples(run)), self.patience)
+        return None if end is None else int(run["round"].iloc[end])
 
 
 def _examples(run: pd.DataFrame) -> np.ndarray | None:
     return run["test_examples"].to_numpy() if "test_examples" in run else None
 
 
-def _streak(failing: np.ndarray) -> int:
-    """Consecutive failing rounds at the end of ``failing``."""
-    streak = 0
-    for failed in failing[::-1]:
-        if not failed:
-            break
-        streak += 1
-    return streak
-
-
-def last_round(failing: np.ndarray, patience: int) -> int:
-    """The round a chain ends after: the first round that completes ``patience`` consecutive failures (rounds in
-    order, round 0 first), or the last round where that never happens."""
+def streak_end(failing: np.ndarray, patience: int) -> int | None:
+    """The first round (rounds in order, round 0 first) that completes ``patience`` consecutive failures, or None."""
     streak = 0
     for r, failed in enumerate(failing):
         streak = streak + 1 if failed else 0
         if streak == patience:
             return r
-    return len(failing) - 1
+    return None
+
+
+def last_round(failing: np.ndarray, patience: int) -> int:
+    """The round a chain ends after: where its failures complete the streak, or its last round."""
+    end = streak_end(failing, patience)
+    return len(failing) - 1 if end is None else end
 
 
 def ended_by(rounds: pd.DataFrame, rules: dict[str, "StopRule | None"]) -> pd.DataFrame:
