@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from prunability.statistics import CRITERIA
+from prunability.criteria import CRITERIA
 from prunability.stopping import fidelity
 
 

@@ -6,6 +6,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from prunability import statistics as st
+from prunability.criteria import BASE_CRITERIA, difference_se
 
 
 def _rounds(curves: dict[tuple[str, int, int], list[float]]) -> pd.DataFrame:
@@ -76,7 +77,7 @@ def test_the_paper_scale_curve_that_strict_ranks_by_noise():
 def test_noise_rule_matches_a_direct_binomial_computation():
     n, dense, z = 2_000, 0.9, 1.96
     se = np.sqrt((dense * (1 - dense) + 0.88 * (1 - 0.88)) / n)  # of 0.88 - 0.90 on 2,000 examples: 0.99 points
-    assert st.difference_se(dense, np.array([0.88]), np.array([n]))[0] == pytest.approx(se)
+    assert difference_se(dense, np.array([0.88]), np.array([n]))[0] == pytest.approx(se)
     just_in, just_out = dense - z * se + 1e-4, dense - z * se - 1e-4
     matched = st.Matching(z=z).matches("noise", dense, np.array([dense, just_in, just_out]), np.full(3, n))
     assert matched.tolist() == [True, True, False]
@@ -234,7 +235,7 @@ def test_the_cli_offers_exactly_the_base_rules_for_first_failure():
     from prunability.cli import parser
 
     args = ["stats", "--rounds", "r", "--measured", "m", "--out-dir", "o", "--first-failure-of"]
-    for rule in st.BASE_CRITERIA:
+    for rule in BASE_CRITERIA:
         assert parser().parse_args([*args, rule]).first_failure_of == rule
     with pytest.raises(SystemExit):
         parser().parse_args([*args, "first-failure"])

@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from prunability.statistics import Matching, smallest_matching
-from prunability.stopping import StopRule, ended_by, fidelity, last_round, truncate, with_ended_by
+from prunability.criteria import Matching
+from prunability.statistics import smallest_matching
+from prunability.stopping import StopRule, ended_by, fidelity, last_round, run_ended_after, truncate, with_ended_by
 
 
 def test_a_chain_ends_at_the_round_that_completes_the_streak():
@@ -58,10 +59,10 @@ def test_the_lenient_rule_fails_a_round_only_when_every_criterion_does():
         True,
         True,
     ]
-    assert rule.ended_after(rounds) == 4  # rounds 3 and 4 complete the streak
-    assert rule.ended_after(rounds.iloc[:4]) is None  # one failure so far: the chain goes on
+    assert run_ended_after(rule, rounds) == 4  # rounds 3 and 4 complete the streak
+    assert run_ended_after(rule, rounds.iloc[:4]) is None  # one failure so far: the chain goes on
     strict = StopRule(("strict",), 2)
-    assert strict.ended_after(rounds.iloc[:3]) == 2
+    assert run_ended_after(strict, rounds.iloc[:3]) == 2
 
 
 def test_tables_name_why_each_run_ended():

@@ -72,6 +72,15 @@ def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
         raise ArtifactError(f"corrupt artifact: {path} ({err}); delete it and rerun the workflow") from err
 
 
+def load_meta(path: str | os.PathLike) -> dict:
+    """The metadata of a ``save_tensors`` file, without reading its tensors."""
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            return json.loads((handle.metadata() or {}).get("json", "{}"))
+    except (SafetensorError, OSError, ValueError) as err:
+        raise ArtifactError(f"corrupt or missing artifact: {path} ({err}); rerun the workflow") from err
+
+
 def write_json(path: str | os.PathLike, record: dict[str, Any]) -> None:
     """Write a small JSON record atomically, keys sorted for stable bytes."""
     with atomic_path(path) as tmp:

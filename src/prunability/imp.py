@@ -24,7 +24,17 @@ from pathlib import Path
 import torch
 
 from prunability import masks as masklib
-from prunability.artifacts import ENDED, load_tensors, read_frames, save_tensors, write_frame, write_json, write_rows
+from prunability.artifacts import (
+    ENDED,
+    load_meta,
+    load_tensors,
+    read_frames,
+    save_tensors,
+    write_frame,
+    write_json,
+    write_rows,
+)
+from prunability.criteria import StopRule
 from prunability.data.loading import DeviceData, load_data
 from prunability.device import pick_device, prepare
 from prunability.engine import evaluate, steps_per_epoch, train
@@ -104,15 +114,17 @@ def ended_after(spec: RoundSpec) -> int | None:
     previous round is an end marker, or when its last ``patience`` rounds failed the stop rule."""
     if spec.stop is None or spec.round == 0:
         return None
-    from prunability.stopping import StopRule
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    _, meta = load_tensors(spec.previous / "mask.safetensors")
+    meta = load_meta(spec.previous / "mask.safetensors")
     if ENDED in meta:
         return int(meta[ENDED])
-    history = read_frames(spec.history) if spec.history else None
-    if history is None or 0 not in set(history["round"]):
+    columns = ["round", "test_accuracy", "test_examples"]
+    history = pa.concat_tables([pq.read_table(p, columns=columns) for p in spec.history]) if spec.history else None
+    if history is None or 0 not in history["round"].to_pylist():
         raise ValueError(f"round {spec.round}: a stop rule needs the metrics of round 0 among --history")
-    return StopRule.from_dict(spec.stop).ended_after(history)
+    return StopRule.from_dict(spec.stop).ended_after(*(history[c].to_numpy() for c in columns))
 
 
 def _write_end_marker(spec: RoundSpec, after: int, tic: float) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from prunability.artifacts import atomic_path
+from prunability.criteria import CRITERIA
 from prunability.models.registry import display_name
 from prunability.numerics import FINGERPRINT_TABLE
-from prunability.statistics import CRITERIA, ordered
+from prunability.statistics import ordered
 from prunability.structure_report import structure_section
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

@@ -21,58 +21,17 @@ cell; Spearman's rho of (dimension, sample) over those outcomes is one draw of t
   this is the form that gives the reported -0.22 and 0.01 (tests/test_statistics.py).
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from prunability.criteria import BASE_CRITERIA, CRITERIA
+from prunability.criteria import CRITERIA, Matching
 from prunability.seeding import derive_seed
 
 RUN_KEYS = ["experiment", "model", "dimension", "seed"]
 CELL_KEYS = ["experiment", "model", "dimension"]
 # Tolerances of the sensitivity table, in accuracy points: 0 to 1 in steps of 0.05.
 SENSITIVITY_POINTS = tuple(round(0.05 * i, 2) for i in range(21))
-# Accuracies are counts over n; a margin of exactly k examples must admit the round that lies on it, whatever
-# the float rounding of dense - margin (0.9814 - 0.0005 is 0.98090000000000001 > 0.9809). Far below 1 / n.
-BOUNDARY_SLACK = 1e-9
-
-
-@dataclass(frozen=True)
-class Matching:
-    """The settings of the matching criteria (``statistics`` in the config)."""
-
-    tolerance: float = 0.005
-    z: float = 1.96
-    first_failure_of: str = "strict"
-
-    def __post_init__(self) -> None:
-        if self.first_failure_of not in BASE_CRITERIA:
-            raise ValueError(
-                f"first_failure_of must be one of {', '.join(BASE_CRITERIA)}; got {self.first_failure_of!r}"
-            )
-        if self.tolerance < 0 or self.z < 0:
-            raise ValueError(f"tolerance and z must be non-negative; got {self.tolerance} and {self.z}")
-
-    def matches(self, criterion: str, dense: float, accuracy: np.ndarray, n: np.ndarray | None) -> np.ndarray:
-        """Whether each round (in round order, round 0 first) matches the dense accuracy under ``criterion``."""
-        if criterion == "strict":
-            return accuracy >= dense
-        if criterion == "tolerance":
-            return accuracy >= dense - self.tolerance - BOUNDARY_SLACK
-        if criterion == "noise":
-            if n is None:
-                raise ValueError("the noise criterion needs the test-set size: the rounds table has no test_examples")
-            return accuracy >= dense - self.z * difference_se(dense, accuracy, n) - BOUNDARY_SLACK
-        if criterion == "first-failure":
-            return np.logical_and.accumulate(self.matches(self.first_failure_of, dense, accuracy, n))
-        raise ValueError(f"unknown matching criterion {criterion!r}; known: {', '.join(CRITERIA)}")
-
-
-def difference_se(a0: float, a: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Binomial standard error of a - a0, two accuracies on ``n`` test examples each, as independent estimates."""
-    return np.sqrt((a0 * (1 - a0) + a * (1 - a)) / n)
 
 
 def ordered(criteria: list[str] | tuple[str, ...]) -> list[str]:
@@ -84,9 +43,10 @@ def ordered(criteria: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def smallest_matching(
-    rounds: pd.DataFrame, criteria: list[str] | tuple[str, ...] = ("strict",), matching: Matching = Matching()
+    rounds: pd.DataFrame, criteria: list[str] | tuple[str, ...] = ("strict",), matching: Matching | None = None
 ) -> pd.DataFrame:
     """Per run and criterion: the matching round with the smallest density; a ``criterion`` column names it."""
+    matching = matching or Matching()
     rows = []
     for key, run in rounds.groupby(RUN_KEYS, sort=True):
         run = run.sort_values("round")

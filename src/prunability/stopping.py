@@ -2,7 +2,7 @@
 
 A chain that has failed its stop rule in ``patience`` consecutive rounds is unlikely to match again: pruning on
 would only train rounds that no criterion counts. A round fails the rule when it fails every one of the rule's
-base criteria (strict, tolerance, noise; ``statistics.Matching``): the default rule, ``lenient``, holds every base
+base criteria (strict, tolerance, noise; ``Matching``): the default rule, ``lenient``, holds every base
 criterion the study reports, so a chain runs as long as any of them could still find a smaller matching round.
 
 The round job applies the rule to the metrics of round 0 and the ``patience`` rounds before it (``ended_after``);
@@ -11,63 +11,20 @@ truncate every run where the rule would have ended it and ask, per criterion, wh
 subnetwork changes.
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from prunability.criteria import BASE_CRITERIA, LENIENT, base_of
-from prunability.statistics import RUN_KEYS, Matching, ordered, smallest_matching
+from prunability.criteria import BASE_CRITERIA, LENIENT, Matching, StopRule, base_of, streak_end
+from prunability.statistics import RUN_KEYS, ordered, smallest_matching
 
 
-@dataclass(frozen=True)
-class StopRule:
-    """End a chain after ``patience`` consecutive rounds that fail every one of ``criteria``."""
-
-    criteria: tuple[str, ...]
-    patience: int = 3
-    matching: Matching = field(default_factory=Matching)
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.criteria) - set(BASE_CRITERIA))
-        if not self.criteria or unknown:
-            raise ValueError(f"a stop rule needs base criteria ({', '.join(BASE_CRITERIA)}); got {self.criteria}")
-        if self.patience < 1:
-            raise ValueError(f"a stop rule's patience is at least 1; got {self.patience}")
-
-    @classmethod
-    def from_dict(cls, rule: dict) -> "StopRule":
-        """The rule as ``config.stop_rule`` spells it (JSON, passed to every round job): its resolved base
-        ``criteria``, ``patience``, and the margins of those criteria that have one."""
-        defaults = Matching()
-        matching = Matching(rule.get("tolerance", defaults.tolerance), rule.get("z", defaults.z))
-        return cls(tuple(rule["criteria"]), rule["patience"], matching)
-
-    def failing(self, accuracy: np.ndarray, n: np.ndarray | None) -> np.ndarray:
-        """Whether each round (round 0 first, as the run's dense reference) fails every criterion of the rule."""
-        matched = [self.matching.matches(c, accuracy[0], accuracy, n) for c in self.criteria]
-        return ~np.logical_or.reduce(matched)
-
-    def ended_after(self, run: pd.DataFrame) -> int | None:
-        """The round after which the chain of ``run`` (its rounds in any order, round 0 among them) ended, or None
-        while it may go on."""
-        run = run.sort_values("round")
-        end = streak_end(self.failing(run["test_accuracy"].to_numpy(), _examples(run)), self.patience)
-        return None if end is None else int(run["round"].iloc[end])
+def run_ended_after(rule: StopRule, run: pd.DataFrame) -> int | None:
+    """``rule.ended_after`` of one run's rows of a rounds table."""
+    return rule.ended_after(run["round"].to_numpy(), run["test_accuracy"].to_numpy(), _examples(run))
 
 
 def _examples(run: pd.DataFrame) -> np.ndarray | None:
     return run["test_examples"].to_numpy() if "test_examples" in run else None
-
-
-def streak_end(failing: np.ndarray, patience: int) -> int | None:
-    """The first round (rounds in order, round 0 first) that completes ``patience`` consecutive failures, or None."""
-    streak = 0
-    for r, failed in enumerate(failing):
-        streak = streak + 1 if failed else 0
-        if streak == patience:
-            return r
-    return None
 
 
 def last_round(failing: np.ndarray, patience: int) -> int:
@@ -82,7 +39,12 @@ def ended_by(rounds: pd.DataFrame, rules: dict[str, "StopRule | None"]) -> pd.Da
     rows = []
     for key, run in rounds.groupby(RUN_KEYS, sort=True):
         rule = rules.get(key[0])
-        failed = rule is not None and rule.ended_after(run) == run["round"].max()
+        ended = (
+            None
+            if rule is None
+            else rule.ended_after(run["round"].to_numpy(), run["test_accuracy"].to_numpy(), _examples(run))
+        )
+        failed = ended == run["round"].max()
         rows.append({**dict(zip(RUN_KEYS, key, strict=True)), "ended_by": "failure" if failed else "cap"})
     return pd.DataFrame(rows, columns=[*RUN_KEYS, "ended_by"])
 
