@@ -13,7 +13,7 @@ SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 # round that fails the strict rule, so both runs end by failure after round 2 and round 3 is an end marker.
 TINY_TASK = {
     "study": "tiny",
-    "seeds": [0],
+    "seeds": [0, 1],
     "imp": {"rounds": 3, "prune_fraction": 0.6, "stop": {"criterion": "strict", "patience": 1}},
     "statistics": {"rollouts": 200, "samples": 100},
     "experiments": {

@@ -48,7 +48,8 @@ CLUSTER = (
     "dataset=1",
 )
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
-RUNS = len(TINY_TASK["experiments"]["task"]["dimensions"])
+# Each cell's round jobs train both its seeds (imp.runs_per_job: seeds), and a cell's chain is one group job.
+CELLS = len(TINY_TASK["experiments"]["task"]["dimensions"])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -137,7 +138,7 @@ def cluster_study(tmp_path_factory) -> tuple[Path, str]:
 
 def test_study_runs_through_sbatch_as_group_jobs(cluster_study, local_tables):
     workdir, log = cluster_study
-    assert imp_groups(log) == RUNS, "each IMP chain must be one group job"
+    assert imp_groups(log) == CELLS, "the chain of each cell's shared round jobs must be one group job"
     assert not any("rule_imp" in path for _, path in submissions(log)), "no IMP round submitted on its own"
     assert table_bytes(workdir / "results" / "tiny") == local_tables
     check_chains_stopped(workdir / "results" / "tiny")  # each group job ran its chain's end marker too
@@ -155,7 +156,7 @@ def test_cancelled_job_is_retried(tmp_path, local_tables):
     assert code == 0, log[-4000:]
     assert re.search(rf"Error in group imp\n\s+log: \S+/{victim}\.log", log), log[-4000:]
     assert "Trying to restart job" in log
-    assert imp_groups(log) == RUNS + 1, "the cancelled group job is submitted once more"
+    assert imp_groups(log) == CELLS + 1, "the cancelled group job is submitted once more"
     assert table_bytes(workdir / "results" / "tiny") == local_tables
     print(f"\ncluster test: scancel {victim}: {len(submissions(log))} submissions, 1 retried")
 

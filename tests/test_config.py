@@ -78,7 +78,7 @@ BAD = [
     ("device", "tpu", "config.device", "is not one of"),
     ("imp", {"rounds": 0}, "config.imp.rounds", "less than the minimum of 1"),
     ("imp", {"prune_fraction": 1.0}, "config.imp.prune_fraction", "greater than or equal to the maximum"),
-    ("imp", {"round": 3}, "config.imp", "allowed keys: ignore, prune_fraction, rounds, stop"),
+    ("imp", {"round": 3}, "config.imp", "allowed keys: ignore, prune_fraction, rounds, runs_per_job, stop"),
     ("imp", {"stop": "never"}, "config.imp.stop", "is not valid under any of the given schemas"),
     ("imp", {"stop": {"patience": 0}}, "config.imp.stop", "is not valid under any of the given schemas"),
     ("colour", "blue", "config", "'colour' was unexpected"),
@@ -255,3 +255,17 @@ def test_a_schedules_experiment_prunes_to_the_cap():
     structure["experiments"][name]["stop"] = {"patience": 2}
     with pytest.raises(ConfigError, match=rf"experiments.{name}.stop: a schedules experiment prunes every run"):
         validate(structure)
+
+
+def test_round_jobs_are_shared_by_the_seeds_of_a_cell_unless_one_run_per_job(tmp_path, capsys):
+    from prunability.cli import main
+
+    config = _set(_good(), "seeds", [0, 1, 2])
+    assert validate(copy.deepcopy(config))["imp"]["runs_per_job"] == "seeds"
+    for runs_per_job, jobs in (("seeds", 2 * 11), (1, 6 * 11)):  # 2 cells x 3 seeds, rounds 0-10
+        path = tmp_path / "c.yaml"
+        path.write_text(yaml.safe_dump(_set(copy.deepcopy(config), "imp", {"runs_per_job": runs_per_job})))
+        main(["check-config", str(path)])
+        assert f"6 runs, 66 IMP rounds in {jobs} round jobs" in capsys.readouterr().out
+    with pytest.raises(ConfigError, match=r"config\.imp\.runs_per_job"):
+        validate(_set(copy.deepcopy(config), "imp", {"runs_per_job": 2}))

@@ -15,8 +15,11 @@ STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
 
 def expected_jobs(config: dict) -> dict[str, int]:
     """Jobs per rule the config implies: one dataset per data key, measured only along a dimension axis, one
-    structure job per run and one zeroing (similarity) job per analysed round (after round 0)."""
+    round job per round of each run or, where the seeds of a cell share their jobs, of each cell, one structure
+    job per run and one zeroing (similarity) job per analysed round (after round 0)."""
     study = runs(config)
+    shared = config["imp"]["runs_per_job"] == "seeds"
+    jobs = {(r.experiment, r.model, r.cell, None if shared else r.seed): r.rounds for r in study}
     exps = config["experiments"]
     structure = [r for r in study if is_structure(exps[r.experiment])]
     analysed = [
@@ -28,8 +31,8 @@ def expected_jobs(config: dict) -> dict[str, int]:
     return {
         "dataset": len({r.data_key for r in study}),
         "measure_dim": len({(r.experiment, r.axis, r.seed) for r in study if r not in structure}),
-        "imp_dense": len(study),
-        "imp_prune": sum(r.rounds for r in study),
+        "imp_dense": len(jobs),
+        "imp_prune": sum(jobs.values()),
         "structure_run": len(structure),
         "zeroing": len(analysed),
         "similarity": sum(number > 0 for number in analysed),

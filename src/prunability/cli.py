@@ -29,8 +29,12 @@ def _identity(args: argparse.Namespace) -> dict:
     """The run's identity columns (``--identity`` JSON, as the workflow writes it), checked against --model
     (and --seed where the command has one), so a table row can never name another run than the one computed."""
     identity = json.loads(args.identity)
-    if identity.get("model") != args.model or identity.get("seed") != getattr(args, "seed", identity.get("seed")):
-        sys.exit(f"--identity {args.identity} does not name the run of --model {args.model}")
+    return _checked_identity(identity, args.model, getattr(args, "seed", identity.get("seed")))
+
+
+def _checked_identity(identity: dict, model: str, seed: object) -> dict:
+    if identity.get("model") != model or identity.get("seed") != seed:
+        sys.exit(f"identity {json.dumps(identity)} does not name the run of model {model}, seed {seed}")
     return identity
 
 
@@ -40,12 +44,16 @@ def _labels(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_check_config(args: argparse.Namespace) -> None:
-    from prunability.config import load, runs
+    from prunability.config import job_chains, load, runs
 
     config = load(args.config)
     study = runs(config)
-    jobs = sum(run.rounds + 1 for run in study)
-    print(f"{args.config}: valid; study {config['study']!r} has {len(study)} runs, {jobs} IMP round jobs")
+    rounds = sum(run.rounds + 1 for run in study)
+    jobs = sum(chain[0].rounds + 1 for chain in job_chains(study, config["imp"]["runs_per_job"]))
+    print(
+        f"{args.config}: valid; study {config['study']!r} has {len(study)} runs, {rounds} IMP rounds "
+        f"in {jobs} round jobs"
+    )
 
 
 def cmd_dataset(args: argparse.Namespace) -> None:
@@ -68,31 +76,56 @@ def cmd_measure_dim(args: argparse.Namespace) -> None:
     print(f"measured intrinsic dimension: {row}", file=sys.stderr)
 
 
+RUN_KEYS = {"data", "out", "seed", "identity", "previous", "rewind", "history", "log"}
+
+
+def _round_runs(args: argparse.Namespace) -> list[dict]:
+    """The runs an ``imp-round`` job trains: ``--runs`` (the workflow's shared jobs) or the single-run flags."""
+    if args.runs is None:
+        missing = [f"--{k}" for k in ("data", "out", "seed", "identity") if getattr(args, k) is None]
+        if missing:
+            sys.exit(f"imp-round needs --runs, or {', '.join(missing)} for a single run")
+        single = {k: getattr(args, k) for k in RUN_KEYS - {"log"} if getattr(args, k) is not None}
+        return [{**single, "identity": json.loads(args.identity)}]
+    runs = json.loads(args.runs)
+    for run in runs:
+        if not {"data", "out", "seed", "identity"} <= set(run) <= RUN_KEYS:
+            sys.exit(f"--runs: each run needs data, out, seed and identity, and may have {sorted(RUN_KEYS)}: {run}")
+    return runs
+
+
 def cmd_imp_round(args: argparse.Namespace) -> None:
     import torch
 
-    from prunability.imp import RoundSpec, run_round
+    from prunability.imp import RoundSpec
+    from prunability.layout import REWIND_FILE, ROUND_FILES
     from prunability.recipe import Recipe
+    from prunability.shared_rounds import run_shared
 
     torch.set_num_threads(args.threads)
-    spec = RoundSpec(
-        data=Path(args.data),
-        out=Path(args.out),
-        model=args.model,
-        round=args.round,
-        seed=args.seed,
-        recipe=Recipe.from_dict(json.loads(args.recipe)),
-        prune_fraction=args.prune_fraction,
-        ignore=tuple(args.ignore),
-        previous=Path(args.previous) if args.previous else None,
-        rewind=Path(args.rewind) if args.rewind else None,
-        device=args.device,
-        run=tuple(_identity(args).items()),
-        side=args.side,
-        stop=json.loads(args.stop) if args.stop else None,
-        history=tuple(map(Path, args.history)),
-    )
-    run_round(spec)
+    runs = _round_runs(args)
+    specs = [
+        RoundSpec(
+            data=Path(run["data"]),
+            out=Path(run["out"]),
+            model=args.model,
+            round=args.round,
+            seed=int(run["seed"]),
+            recipe=Recipe.from_dict(json.loads(args.recipe)),
+            prune_fraction=args.prune_fraction,
+            ignore=tuple(args.ignore),
+            previous=Path(run["previous"]) if run.get("previous") else None,
+            rewind=Path(run["rewind"]) if run.get("rewind") else None,
+            device=args.device,
+            run=tuple(_checked_identity(run["identity"], args.model, int(run["seed"])).items()),
+            side=args.side,
+            stop=json.loads(args.stop) if args.stop else None,
+            history=tuple(map(Path, run.get("history", []))),
+        )
+        for run in runs
+    ]
+    logs = [Path(run["log"]) if run.get("log") else None for run in runs]
+    run_shared(specs, logs, [*ROUND_FILES, REWIND_FILE])
 
 
 def cmd_tables(args: argparse.Namespace) -> None:
@@ -327,15 +360,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_measure_dim)
 
-    s = sub.add_parser("imp-round", help="run one IMP round (0 = dense)")
-    s.add_argument("--data", required=True)
+    s = sub.add_parser(
+        "imp-round",
+        help="run one IMP round (0 = dense) of one run, or of several runs one after another (--runs)",
+    )
+    s.add_argument(
+        "--runs",
+        help="the runs to train, as a JSON list of {data, out, seed, identity, previous, rewind, history, log} "
+        "(the workflow's shared jobs); replaces the single-run flags --data ... --history",
+    )
+    s.add_argument("--data")
     s.add_argument("--side", type=int, help=SIDE_HELP)
-    s.add_argument("--out", required=True, help="round directory")
+    s.add_argument("--out", help="round directory")
     s.add_argument("--model", required=True)
-    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--seed", type=int)
     s.add_argument(
         "--identity",
-        required=True,
         help='the run\'s columns as JSON: {"experiment": "task", "model": "mlp-64-32", "dimension": 16, "seed": 0}',
     )
     s.add_argument("--round", type=int, required=True)
@@ -345,9 +385,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--previous", help="previous round's directory (round >= 1)")
     s.add_argument("--rewind", help="round 0's rewind.safetensors (round >= 1)")
     s.add_argument("--stop", help="the stop rule as JSON (config.stop_rule); without it every round trains")
-    s.add_argument(
-        "--history", nargs="*", default=[], help="with --stop: metrics of round 0 and the patience rounds before"
-    )
+    s.add_argument("--history", nargs="*", help="with --stop: metrics of round 0 and the patience rounds before")
     s.add_argument("--device", default="auto")
     s.add_argument("--threads", type=int, default=1)
     s.set_defaults(func=cmd_imp_round)
@@ -468,13 +506,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    from prunability.errors import ArtifactError, ConfigError, RecoveryError
+    from prunability.errors import ArtifactError, ConfigError, RecoveryError, SharedRoundError
     from prunability.numerics import NumericsError, mode_from_env, pin
 
     try:
         pin(args.numerics or mode_from_env())
         args.func(args)
-    except (ArtifactError, ConfigError, RecoveryError, NumericsError) as err:
+    except (ArtifactError, ConfigError, RecoveryError, NumericsError, SharedRoundError) as err:
         sys.exit(f"prunability {args.command}: {err}")
 
 

@@ -299,3 +299,12 @@ def runs(config: dict) -> list[Run]:
         for cell, axis in cells(exp)
         for seed in config["seeds"]
     ]
+
+
+def job_chains(study: list[Run], runs_per_job: int | str) -> list[list[Run]]:
+    """The runs each chain of round jobs trains (``imp.runs_per_job``): one run, or every seed of one cell."""
+    chains: dict[tuple, list[Run]] = {}
+    for run in study:
+        key = (run.experiment, run.model, run.cell, None if runs_per_job == "seeds" else run.seed)
+        chains.setdefault(key, []).append(run)
+    return list(chains.values())

@@ -11,3 +11,7 @@ class ConfigError(ValueError):
 
 class RecoveryError(RuntimeError):
     """Recovering a crashed study cannot go on safely; the message says what is in the way."""
+
+
+class SharedRoundError(RuntimeError):
+    """Some runs of a shared round job failed (prunability.shared_rounds); the message names each."""

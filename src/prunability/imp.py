@@ -38,6 +38,7 @@ from prunability.criteria import StopRule
 from prunability.data.loading import DeviceData, load_data
 from prunability.device import pick_device, prepare
 from prunability.engine import evaluate, steps_per_epoch, train
+from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, TIMING_FILE, WEIGHTS_FILE
 from prunability.models.registry import build_model
 from prunability.numerics import fingerprint
 from prunability.recipe import Recipe, to_steps
@@ -65,6 +66,23 @@ class RoundSpec:
     history: tuple[Path, ...] = ()  # metrics of round 0 and of the stop rule's patience rounds before this one
 
 
+class DataCache:
+    """The last data artifact a job loaded: consecutive runs of a shared job that read the same one (every seed
+    of an image experiment) load it once. One artifact at a time, so memory stays that of one run."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._data: DeviceData | None = None
+
+    def load(self, path: Path, device: torch.device, side: int | None) -> DeviceData:
+        key = (Path(path).resolve(), str(device), side)
+        if key != self._key:
+            self._data = None  # free the previous artifact before reading the next
+            self._data = load_data(path, device, side)
+            self._key = key
+        return self._data
+
+
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -75,8 +93,8 @@ def _start_masks(spec: RoundSpec, model: torch.nn.Module, names: list[str]) -> d
         return masklib.full_masks(model, names)
     if spec.previous is None or spec.rewind is None:
         raise ValueError(f"round {spec.round} needs the previous round's directory and the rewind checkpoint")
-    prev_weights, _ = load_tensors(spec.previous / "weights.safetensors")
-    prev_masks, _ = load_tensors(spec.previous / "mask.safetensors")
+    prev_weights, _ = load_tensors(spec.previous / WEIGHTS_FILE)
+    prev_masks, _ = load_tensors(spec.previous / MASK_FILE)
     if sorted(prev_masks) != sorted(names):
         raise ValueError(f"{spec.previous}/mask.safetensors does not match the prunable layers of {spec.model}")
     masks = masklib.global_magnitude_prune(prev_weights, {n: prev_masks[n] for n in names}, spec.prune_fraction)
@@ -117,7 +135,7 @@ def ended_after(spec: RoundSpec) -> int | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = load_meta(spec.previous / "mask.safetensors")
+    meta = load_meta(spec.previous / MASK_FILE)
     if ENDED in meta:
         return int(meta[ENDED])
     columns = ["round", "test_accuracy", "test_examples"]
@@ -130,25 +148,26 @@ def ended_after(spec: RoundSpec) -> int | None:
 def _write_end_marker(spec: RoundSpec, after: int, tic: float) -> None:
     """This round's files as the end marker of a chain that ended after round ``after``."""
     meta = {"model": spec.model, "round": str(spec.round), "seed": str(spec.seed), ENDED: str(after)}
-    save_tensors(spec.out / "weights.safetensors", {}, meta)
-    save_tensors(spec.out / "mask.safetensors", {}, meta)
-    write_frame(spec.out / "metrics.parquet", read_frames([spec.previous / "metrics.parquet"]).iloc[:0])
+    save_tensors(spec.out / WEIGHTS_FILE, {}, meta)
+    save_tensors(spec.out / MASK_FILE, {}, meta)
+    write_frame(spec.out / METRICS_FILE, read_frames([spec.previous / METRICS_FILE]).iloc[:0])
     write_json(
-        spec.out / "timing.json",
+        spec.out / TIMING_FILE,
         {**dict(spec.run), "round": spec.round, ENDED: after, "wall_seconds": time.perf_counter() - tic},
     )
     _log(f"round {spec.round}: the chain ended after round {after}; nothing to train")
 
 
-def run_round(spec: RoundSpec) -> dict | None:
-    """Run one round end to end and write its artifacts; return the metrics row (None past the chain's end)."""
+def run_round(spec: RoundSpec, cache: DataCache | None = None) -> dict | None:
+    """Run one round end to end and write its artifacts; return the metrics row (None past the chain's end).
+    ``cache`` lets the runs of a shared job (``prunability.shared_rounds``) share a loaded data artifact."""
     tic = time.perf_counter()
     after = ended_after(spec)
     if after is not None:
         _write_end_marker(spec, after, tic)
         return None
     device = pick_device(spec.device)
-    data = load_data(spec.data, device, spec.side)
+    data = (cache or DataCache()).load(spec.data, device, spec.side)
     model = build_model(spec.model, data.input_shape, data.num_classes, derive_seed(spec.seed, "init"))
     names = masklib.prunable_names(model, spec.ignore)
     masks = _start_masks(spec, model, names)
@@ -175,12 +194,12 @@ def run_round(spec: RoundSpec) -> dict | None:
     row = _metrics_row(spec, model, masks, data, steps, spe)
     meta = {"model": spec.model, "round": spec.round, "seed": spec.seed, **{k_: str(v) for k_, v in spec.run}}
     if snapshot is not None:
-        save_tensors(spec.out / "rewind.safetensors", snapshot, {**meta, "step": k})
-    save_tensors(spec.out / "weights.safetensors", model.state_dict(), meta)
-    save_tensors(spec.out / "mask.safetensors", masks, meta)
-    write_rows(spec.out / "metrics.parquet", [row])
+        save_tensors(spec.out / REWIND_FILE, snapshot, {**meta, "step": k})
+    save_tensors(spec.out / WEIGHTS_FILE, model.state_dict(), meta)
+    save_tensors(spec.out / MASK_FILE, masks, meta)
+    write_rows(spec.out / METRICS_FILE, [row])
     timing = {**row, "wall_seconds": time.perf_counter() - tic, "device": str(device), **fingerprint(device)}
-    write_json(spec.out / "timing.json", timing)
+    write_json(spec.out / TIMING_FILE, timing)
     _log(
         f"round {spec.round}: density {row['density']:.4f}, test accuracy {row['test_accuracy']:.4f}, "
         f"{time.perf_counter() - tic:.1f}s"

@@ -13,6 +13,7 @@ from prunability.config import (
     stop_rule,
     training,
 )
+from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, ROUND_FILES, TIMING_FILE, WEIGHTS_FILE
 from prunability.numerics import FINGERPRINT_TABLE as FINGERPRINT_NAME
 
 put_on_path()
@@ -41,9 +42,18 @@ STRUCTURE_FIGURE_NAMES = (
 # every seed and side, or <experiment>/dim<d>/seed<s> for generated data.
 DATA = f"{STUDY}/data/{{datakey}}.safetensors"
 MEASURED = f"{STUDY}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.parquet"
-# A run is named by its cell on the experiment's axis: dim<d> or p<P>e<E>.
-RUN = f"{STUDY}/runs/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
-RUN_LOGS = f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+
+
+def run_pattern(seed: "int | str", root: str = "runs") -> str:
+    """A run's directory, named by its cell on the experiment's axis (dim<d> or p<P>e<E>) and its seed, given
+    literally (an int) or as the ``{seed}`` wildcard; ``root="logs/imp"`` gives its logs' directory."""
+    return f"{STUDY}/{root}/{{experiment}}/{{model}}/{{cell}}/seed{seed}"
+
+
+RUN = run_pattern("{seed}")
+# A round job trains one run (imp.runs_per_job: 1) or the same round of every seed of one cell, one after another
+# (seeds): its outputs then name the config's seeds literally, and its wildcards are the cell's.
+JOB_SEEDS = list(config["seeds"]) if config["imp"]["runs_per_job"] == "seeds" else ["{seed}"]
 ANALYSES = f"{STUDY}/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 ANALYSIS_LOGS = f"{STUDY}/logs/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 RUNS = {run.path: run for run in runs(config)}
@@ -118,13 +128,30 @@ def experiment(wildcards) -> dict:
     return config["experiments"][wildcards.experiment]
 
 
-def run_of(wildcards) -> "Run":
-    return RUNS[f"{wildcards.experiment}/{wildcards.model}/{wildcards.cell}/seed{wildcards.seed}"]
+def run_of(wildcards, seed: "int | None" = None) -> "Run":
+    """The run the wildcards name (``seed`` for a round job's wildcards, which name a cell)."""
+    seed = wildcards.seed if seed is None else seed
+    return RUNS[f"{wildcards.experiment}/{wildcards.model}/{wildcards.cell}/seed{seed}"]
 
 
-def data_of(wildcards) -> str:
+def job_seeds(wildcards) -> list[int]:
+    """The seeds a round job trains: its own, or every seed of its cell."""
+    return [int(wildcards.seed)] if hasattr(wildcards, "seed") else list(config["seeds"])
+
+
+def job_outputs(round_name: str, names: "tuple[str, ...]") -> list[str]:
+    """The files ``names`` of round ``round_name`` (round_000 or round_{r}) of every run a round job trains."""
+    return [f"{run_pattern(s)}/{round_name}/{name}" for s in JOB_SEEDS for name in names]
+
+
+def data_of(wildcards, seed: "int | None" = None) -> str:
     """The data artifact a run trains on."""
-    return DATA.format(datakey=run_of(wildcards).data_key)
+    return DATA.format(datakey=run_of(wildcards, seed).data_key)
+
+
+def job_data(wildcards) -> list[str]:
+    """The data artifacts of a round job's runs (one, where its seeds share an image set)."""
+    return sorted({data_of(wildcards, s) for s in job_seeds(wildcards)})
 
 
 def side_flag(run: "Run") -> str:
@@ -133,7 +160,7 @@ def side_flag(run: "Run") -> str:
 
 
 def side_arg(wildcards) -> str:
-    return side_flag(run_of(wildcards))
+    return side_flag(run_of(wildcards, job_seeds(wildcards)[0]))
 
 
 def identity_json(wildcards) -> str:
@@ -157,35 +184,63 @@ def measured_run(wildcards) -> "Run":
 
 
 def recipe_json(wildcards) -> str:
-    return json.dumps(training(experiment(wildcards), run_of(wildcards)), sort_keys=True)
+    """The training recipe of a round job's runs (a cell's seeds share it)."""
+    return json.dumps(training(experiment(wildcards), run_of(wildcards, job_seeds(wildcards)[0])), sort_keys=True)
 
 
-def round_files(round_dir: str) -> list[str]:
-    names = ("weights.safetensors", "mask.safetensors", "metrics.parquet", "timing.json")
-    return [f"{round_dir}/{name}" for name in names]
+def round_files(directory: str) -> list[str]:
+    return [f"{directory}/{name}" for name in ROUND_FILES]
 
 
-def previous_round(wildcards) -> str:
-    """Directory of round r-1 of the same run."""
-    return f"{RUN}/round_{int(wildcards.r) - 1:03d}".format(**wildcards)
+def round_dir(wildcards, seed: int, r: int) -> str:
+    return f"{run_pattern(seed)}/round_{r:03d}".format(**wildcards)
 
 
-def history_of(wildcards) -> list[str]:
+def job_previous(wildcards) -> list[str]:
+    """The files of round r-1 of every run of a round job."""
+    return [f for s in job_seeds(wildcards) for f in round_files(round_dir(wildcards, s, int(wildcards.r) - 1))]
+
+
+def job_rewinds(wildcards) -> list[str]:
+    return [f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}" for s in job_seeds(wildcards)]
+
+
+def history(wildcards, seed: int) -> list[str]:
     """With a stop rule: the metrics of round 0 and of the ``patience`` rounds before round r (none without)."""
     stop = stop_rule(config, wildcards.experiment)
     if stop is None:
         return []
     r = int(wildcards.r)
-    rounds = [0, *range(max(1, r - stop["patience"]), r)]
-    return [f"{RUN}/round_{q:03d}/metrics.parquet".format(**wildcards) for q in rounds]
+    return [f"{round_dir(wildcards, seed, q)}/{METRICS_FILE}" for q in [0, *range(max(1, r - stop["patience"]), r)]]
 
 
-def stop_args(wildcards, input) -> str:
-    """``--stop <rule> --history <metrics>`` where the experiment's chains stop; nothing where they run to the cap."""
+def job_history(wildcards) -> list[str]:
+    return [f for s in job_seeds(wildcards) for f in history(wildcards, s)]
+
+
+def job_runs(wildcards) -> str:
+    """``--runs``: each run of a round job with its data, directory, identity, previous round, history and log."""
+    r = int(getattr(wildcards, "r", 0))
+    runs = []
+    for s in job_seeds(wildcards):
+        run = {
+            "data": data_of(wildcards, s),
+            "out": round_dir(wildcards, s, r),
+            "seed": s,
+            "identity": run_of(wildcards, s).identity,
+            "log": f"{run_pattern(s, 'logs/imp')}/round_{r:03d}.log".format(**wildcards),
+        }
+        if r > 0:
+            run |= {"previous": round_dir(wildcards, s, r - 1), "rewind": f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}"}
+            run |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
+        runs.append(run)
+    return shlex.quote(json.dumps(runs))
+
+
+def stop_arg(wildcards) -> str:
+    """``--stop <rule>`` where the experiment's chains stop; nothing where they run to the cap."""
     stop = stop_rule(config, wildcards.experiment)
-    if stop is None:
-        return ""
-    return f"--stop {shlex.quote(json.dumps(stop, sort_keys=True))} --history {' '.join(input.history)}"
+    return "" if stop is None else f"--stop {shlex.quote(json.dumps(stop, sort_keys=True))}"
 
 
 def output_dir(wildcards, output) -> str:
@@ -206,15 +261,11 @@ def all_round_files(name: str, study_runs: list = DIMENSION_RUNS) -> list[str]:
 def rounds_of_run(wildcards) -> list[str]:
     """Weights and masks of every round of one run: what the per-run structure analyses read."""
     run = run_of(wildcards)
-    names = ("weights.safetensors", "mask.safetensors")
+    names = (WEIGHTS_FILE, MASK_FILE)
     return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{n}" for r in range(run.rounds + 1) for n in names]
 
 
-ALL_ROUND_ARTIFACTS = [
-    f
-    for name in ("weights.safetensors", "mask.safetensors", "metrics.parquet", "timing.json")
-    for f in all_round_files(name, list(RUNS.values()))
-]
+ALL_ROUND_ARTIFACTS = [f for name in ROUND_FILES for f in all_round_files(name, list(RUNS.values()))]
 
 
 # The structure analyses (workflow/rules/structure.smk).
@@ -244,4 +295,4 @@ ALL_ANALYSES = [*RUN_ANALYSES, *per_round_outputs("zeroing.parquet"), *per_round
 
 
 def round_weights(wildcards, offset: int = 0) -> str:
-    return f"{RUN}/round_{int(wildcards.ar) - offset:03d}/weights.safetensors".format(**wildcards)
+    return f"{RUN}/round_{int(wildcards.ar) - offset:03d}/{WEIGHTS_FILE}".format(**wildcards)

@@ -1,13 +1,12 @@
-# One job per IMP round; round r depends on round r-1 and on round 0's rewind point.
-# `group: "imp"` lets a cluster profile run the whole chain of one run as one job.
+# One job per IMP round: of one run, or of every seed of one cell one after another (imp.runs_per_job,
+# prunability.shared_rounds). Round r depends on round r-1 and on round 0's rewind point of each of its runs.
+# `group: "imp"` lets a cluster profile run the whole chain of one job's runs as one cluster job.
 IMP_ARGS = (
-    "--data {input.data} --out {params.out} --identity {params.identity:q} --model {wildcards.model} "
-    "--seed {wildcards.seed} --recipe {params.recipe:q} {params.side} "
-    "--prune-fraction {params.fraction} --ignore {params.ignore} --device {params.device} --threads {params.threads}"
+    "--model {wildcards.model} --recipe {params.recipe:q} {params.side} --prune-fraction {params.fraction} "
+    "--ignore {params.ignore} --device {params.device} --threads {params.threads} --runs {params.runs}"
 )
 IMP_PARAMS = dict(
-    out=output_dir,
-    identity=identity_json,
+    runs=job_runs,
     recipe=recipe_json,
     side=side_arg,
     fraction=config["imp"]["prune_fraction"],
@@ -19,14 +18,13 @@ IMP_PARAMS = dict(
 
 rule imp_dense:
     input:
-        data=data_of,
+        data=job_data,
     output:
-        round_files(f"{RUN}/round_000"),
-        rewind=f"{RUN}/round_000/rewind.safetensors",
+        job_outputs("round_000", (*ROUND_FILES, REWIND_FILE)),
     params:
         **IMP_PARAMS,
     log:
-        f"{RUN_LOGS}/round_000.log",
+        [f"{run_pattern(s, 'logs/imp')}/round_000.log" for s in JOB_SEEDS],
     conda:
         ENV
     threads: config["threads"]
@@ -37,25 +35,24 @@ rule imp_dense:
     group:
         "imp"
     shell:
-        f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS} 2> {{log}}"
+        f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS}"
 
 
 # With a stop rule, a round reads the metrics of round 0 and of the rounds before it that decide whether its chain
 # has ended; past the end it writes a small end marker in place of its files (prunability.imp).
 rule imp_prune:
     input:
-        data=data_of,
-        previous=lambda w: round_files(previous_round(w)),
-        rewind=f"{RUN}/round_000/rewind.safetensors",
-        history=history_of,
+        data=job_data,
+        previous=job_previous,
+        rewind=job_rewinds,
+        history=job_history,
     output:
-        round_files(f"{RUN}/round_{{r}}"),
+        job_outputs("round_{r}", ROUND_FILES),
     params:
-        previous=previous_round,
-        stop=stop_args,
+        stop=stop_arg,
         **IMP_PARAMS,
     log:
-        f"{RUN_LOGS}/round_{{r}}.log",
+        [f"{run_pattern(s, 'logs/imp')}/round_{{r}}.log" for s in JOB_SEEDS],
     conda:
         ENV
     threads: config["threads"]
@@ -66,5 +63,4 @@ rule imp_prune:
     group:
         "imp"
     shell:
-        f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} --previous {{params.previous}} "
-        f"--rewind {{input.rewind}} {{params.stop}} {IMP_ARGS} 2> {{log}}"
+        f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} {{params.stop}} {IMP_ARGS}"

@@ -76,7 +76,7 @@ rule similarity:
 
 rule structure_tables:
     input:
-        metrics=all_round_files("metrics.parquet", STRUCTURE_RUNS),
+        metrics=all_round_files(METRICS_FILE, STRUCTURE_RUNS),
         runs=RUN_ANALYSES,
         zeroing=per_round_outputs("zeroing.parquet"),
         similarity=per_round_outputs("similarity.parquet", first=1),

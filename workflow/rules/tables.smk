@@ -1,7 +1,7 @@
 rule tables:
     input:
-        metrics=all_round_files("metrics.parquet"),
-        timing=all_round_files("timing.json"),
+        metrics=all_round_files(METRICS_FILE),
+        timing=all_round_files(TIMING_FILE),
         measured=all_measured(),
     output:
         **ROUND_TABLES,
@@ -22,7 +22,7 @@ rule tables:
 
 rule fingerprint:
     input:
-        all_round_files("timing.json", list(RUNS.values())),
+        all_round_files(TIMING_FILE, list(RUNS.values())),
     output:
         FINGERPRINT_TABLE,
     log:

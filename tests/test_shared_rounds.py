@@ -1,0 +1,95 @@
+"""Round jobs that train several runs: each run's files equal the run trained alone; a failing run names itself
+and the others' finished rounds survive Snakemake's deletion of the failed job's outputs."""
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from prunability.data.registry import build_dataset
+from prunability.errors import SharedRoundError
+from prunability.imp import RoundSpec, run_round
+from prunability.layout import REWIND_FILE, ROUND_FILES
+from prunability.recipe import Recipe
+from prunability.shared_rounds import run_shared, salvage_dir
+
+FILES = [*ROUND_FILES, REWIND_FILE]
+COMPARED = [name for name in FILES if name != "timing.json"]  # wall time differs; the rest is bytes
+
+
+def _specs(data: dict[int, Path], out: Path, round_: int, **common) -> list[RoundSpec]:
+    """Round ``round_`` of one run per seed, under ``out/seed<s>``."""
+    specs = []
+    for seed, path in data.items():
+        run = out / f"seed{seed}"
+        previous = {} if round_ == 0 else {"previous": run / "round_000", "rewind": run / "round_000" / REWIND_FILE}
+        specs.append(
+            RoundSpec(
+                data=path, out=run / f"round_{round_:03d}", round=round_, seed=seed, device="cpu", **previous, **common
+            )
+        )
+    return specs
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.name in COMPARED}
+
+
+def _chains_alone_and_shared(data: dict[int, Path], tmp_path: Path, **common) -> tuple[dict, dict]:
+    for round_ in (0, 1):
+        for spec in _specs(data, tmp_path / "alone", round_, **common):
+            run_round(spec)
+        run_shared(_specs(data, tmp_path / "shared", round_, **common), [None] * len(data), FILES)
+    return _bytes(tmp_path / "alone"), _bytes(tmp_path / "shared")
+
+
+def test_runs_of_a_shared_job_equal_the_runs_trained_alone(tmp_path, tiny_params, recipe):
+    data = {}
+    for seed in (0, 1):
+        data[seed] = tmp_path / f"data{seed}.safetensors"
+        build_dataset("synthetic_linear", tiny_params, dimension=4, seed=seed, out=data[seed])
+    alone, shared = _chains_alone_and_shared(data, tmp_path, model="mlp-16-8", recipe=recipe)
+    assert len(alone) == 2 * (4 + 3) and alone == shared
+
+
+def test_seeds_sharing_one_image_set_with_dropout_equal_the_runs_trained_alone(tmp_path):
+    """The image set is loaded once for both seeds, and VGG16's dropout reseeds torch's global generator."""
+    images = tmp_path / "digits.safetensors"
+    build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, None, None, images)
+    recipe = Recipe.from_dict({"lr": 0.05, "batch_size": 64, "duration": "1ep", "rewind": "2it"})
+    alone, shared = _chains_alone_and_shared({0: images, 1: images}, tmp_path, model="vgg16-2", recipe=recipe, side=32)
+    assert len(alone) == 2 * (4 + 3) and alone == shared
+
+
+def test_a_failing_run_names_itself_and_the_others_round_is_restored(tmp_path, tiny_params, recipe):
+    data = {0: tmp_path / "data.safetensors", 1: tmp_path / "data.safetensors"}
+    build_dataset("synthetic_linear", tiny_params, dimension=4, seed=0, out=data[0])
+    common = {"model": "mlp-16-8", "recipe": recipe}
+    run_shared(_specs(data, tmp_path, 0, **common), [None, None], FILES)
+    good, bad = _specs(data, tmp_path, 1, **common)
+    bad = replace(bad, rewind=tmp_path / "nowhere.safetensors")
+    logs = [tmp_path / "good.log", tmp_path / "bad.log"]
+    with pytest.raises(SharedRoundError, match=r"1 of 2 runs failed.*seed1/round_001: ArtifactError"):
+        run_shared([good, bad], logs, FILES)
+    assert "nowhere.safetensors" in logs[1].read_text() and "test accuracy" in logs[0].read_text()
+    made = _bytes(good.out)
+    shutil.rmtree(good.out)  # what Snakemake does to every output of a failed job
+    fixed = _specs(data, tmp_path, 1, **common)[1]
+    run_shared([good, fixed], logs, FILES)
+    assert "restored" in logs[0].read_text() and _bytes(good.out) == made
+    assert not salvage_dir(good.out).exists() and (fixed.out / "metrics.parquet").exists()
+
+
+def test_a_kept_round_made_from_other_inputs_is_trained_again(tmp_path, tiny_params, recipe):
+    data = {0: tmp_path / "data.safetensors", 1: tmp_path / "data.safetensors"}
+    build_dataset("synthetic_linear", tiny_params, dimension=4, seed=0, out=data[0])
+    common = {"model": "mlp-16-8", "recipe": recipe}
+    run_shared(_specs(data, tmp_path, 0, **common), [None, None], FILES)
+    good, bad = _specs(data, tmp_path, 1, **common)
+    with pytest.raises(SharedRoundError):
+        run_shared([good, replace(bad, rewind=tmp_path / "nowhere.safetensors")], [None, None], FILES)
+    shutil.rmtree(good.out)
+    log = tmp_path / "again.log"
+    run_shared([replace(good, prune_fraction=0.5)], [log], FILES)
+    assert "restored" not in log.read_text() and not salvage_dir(good.out).exists()
