@@ -62,33 +62,31 @@ def test_seeds_sharing_one_image_set_with_dropout_equal_the_runs_trained_alone(t
     assert len(alone) == 2 * (4 + 3) and alone == shared
 
 
-def test_a_failing_run_names_itself_and_the_others_round_is_restored(tmp_path, tiny_params, recipe):
+def _a_failed_shared_round(tmp_path: Path, params: dict, recipe, logs: list) -> tuple[RoundSpec, RoundSpec]:
+    """Round 0 of two runs, then a shared round 1 whose second run fails (its rewind point is missing); return
+    the first run's round and the second's as it should have been."""
     data = {0: tmp_path / "data.safetensors", 1: tmp_path / "data.safetensors"}
-    build_dataset("synthetic_linear", tiny_params, dimension=4, seed=0, out=data[0])
-    common = {"model": "mlp-16-8", "recipe": recipe}
-    run_shared(_specs(data, tmp_path, 0, **common), [None, None], FILES)
-    good, bad = _specs(data, tmp_path, 1, **common)
-    bad = replace(bad, rewind=tmp_path / "nowhere.safetensors")
-    logs = [tmp_path / "good.log", tmp_path / "bad.log"]
+    build_dataset("synthetic_linear", params, dimension=4, seed=0, out=data[0])
+    run_shared(_specs(data, tmp_path, 0, model="mlp-16-8", recipe=recipe), [None, None], FILES)
+    good, fixed = _specs(data, tmp_path, 1, model="mlp-16-8", recipe=recipe)
     with pytest.raises(SharedRoundError, match=r"1 of 2 runs failed.*seed1/round_001: ArtifactError"):
-        run_shared([good, bad], logs, FILES)
+        run_shared([good, replace(fixed, rewind=tmp_path / "nowhere.safetensors")], logs, FILES)
+    return good, fixed
+
+
+def test_a_failing_run_names_itself_and_the_others_round_is_restored(tmp_path, tiny_params, recipe):
+    logs = [tmp_path / "good.log", tmp_path / "bad.log"]
+    good, fixed = _a_failed_shared_round(tmp_path, tiny_params, recipe, logs)
     assert "nowhere.safetensors" in logs[1].read_text() and "test accuracy" in logs[0].read_text()
     made = _bytes(good.out)
     shutil.rmtree(good.out)  # what Snakemake does to every output of a failed job
-    fixed = _specs(data, tmp_path, 1, **common)[1]
     run_shared([good, fixed], logs, FILES)
     assert "restored" in logs[0].read_text() and _bytes(good.out) == made
     assert not salvage_dir(good.out).exists() and (fixed.out / "metrics.parquet").exists()
 
 
 def test_a_kept_round_made_from_other_inputs_is_trained_again(tmp_path, tiny_params, recipe):
-    data = {0: tmp_path / "data.safetensors", 1: tmp_path / "data.safetensors"}
-    build_dataset("synthetic_linear", tiny_params, dimension=4, seed=0, out=data[0])
-    common = {"model": "mlp-16-8", "recipe": recipe}
-    run_shared(_specs(data, tmp_path, 0, **common), [None, None], FILES)
-    good, bad = _specs(data, tmp_path, 1, **common)
-    with pytest.raises(SharedRoundError):
-        run_shared([good, replace(bad, rewind=tmp_path / "nowhere.safetensors")], [None, None], FILES)
+    good, _ = _a_failed_shared_round(tmp_path, tiny_params, recipe, [None, None])
     shutil.rmtree(good.out)
     log = tmp_path / "again.log"
     run_shared([replace(good, prune_fraction=0.5)], [log], FILES)
