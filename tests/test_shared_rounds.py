@@ -1,12 +1,17 @@
 """Round jobs that train several runs: each run's files equal the run trained alone; a failing run names itself
 and the others' finished rounds survive Snakemake's deletion of the failed job's outputs."""
 
+import contextlib
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from prunability import imp
+from prunability.cli import main
+from prunability.data.loading import load_data
 from prunability.data.registry import build_dataset
 from prunability.errors import SharedRoundError
 from prunability.imp import RoundSpec, run_round
@@ -37,10 +42,12 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 
 def _chains_alone_and_shared(data: dict[int, Path], tmp_path: Path, **common) -> tuple[dict, dict]:
+    """Two rounds of every run, alone and in shared jobs; the shared jobs train the seeds in the other order, so
+    that state one run left in the process would reach a different run than it did alone."""
     for round_ in (0, 1):
         for spec in _specs(data, tmp_path / "alone", round_, **common):
             run_round(spec)
-        run_shared(_specs(data, tmp_path / "shared", round_, **common), [None] * len(data), FILES)
+        run_shared(_specs(data, tmp_path / "shared", round_, **common)[::-1], [None] * len(data), FILES)
     return _bytes(tmp_path / "alone"), _bytes(tmp_path / "shared")
 
 
@@ -53,13 +60,17 @@ def test_runs_of_a_shared_job_equal_the_runs_trained_alone(tmp_path, tiny_params
     assert len(alone) == 2 * (4 + 3) and alone == shared
 
 
-def test_seeds_sharing_one_image_set_with_dropout_equal_the_runs_trained_alone(tmp_path):
-    """The image set is loaded once for both seeds, and VGG16's dropout reseeds torch's global generator."""
+def test_seeds_sharing_one_image_set_with_dropout_equal_the_runs_trained_alone(tmp_path, monkeypatch):
+    """The image set is loaded once per shared job for both seeds, and VGG16's dropout reseeds torch's global
+    generator."""
     images = tmp_path / "digits.safetensors"
     build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, None, None, images)
     recipe = Recipe.from_dict({"lr": 0.05, "batch_size": 64, "duration": "1ep", "rewind": "2it"})
+    loads = []
+    monkeypatch.setattr(imp, "load_data", lambda *args: loads.append(args) or load_data(*args))
     alone, shared = _chains_alone_and_shared({0: images, 1: images}, tmp_path, model="vgg16-2", recipe=recipe, side=32)
     assert len(alone) == 2 * (4 + 3) and alone == shared
+    assert len(loads) == 2 * 2 + 2  # two rounds: each run alone loads it, each shared job once
 
 
 def _a_failed_shared_round(tmp_path: Path, params: dict, recipe, logs: list) -> tuple[RoundSpec, RoundSpec]:
@@ -85,9 +96,40 @@ def test_a_failing_run_names_itself_and_the_others_round_is_restored(tmp_path, t
     assert not salvage_dir(good.out).exists() and (fixed.out / "metrics.parquet").exists()
 
 
-def test_a_kept_round_made_from_other_inputs_is_trained_again(tmp_path, tiny_params, recipe):
+def _not_restored(good: RoundSpec, tmp_path: Path, changed: RoundSpec | None = None) -> bool:
+    """Run ``changed`` (default: ``good``) where Snakemake deleted ``good``'s round: True if the kept round was
+    dropped rather than put back; the kept round is itself kept for the next case."""
+    kept, snapshot, log = salvage_dir(good.out), tmp_path / "snapshot", tmp_path / "again.log"
+    shutil.rmtree(good.out, ignore_errors=True)
+    shutil.copytree(kept, snapshot)
+    with contextlib.suppress(SharedRoundError):  # a damaged input may fail the round: what counts is no restore
+        run_shared([changed or good], [log], FILES)
+    dropped = "restored" not in log.read_text() and not kept.exists()
+    shutil.rmtree(kept, ignore_errors=True)
+    snapshot.rename(kept)
+    return dropped
+
+
+def test_a_kept_round_made_from_other_inputs_or_settings_is_trained_again(tmp_path, tiny_params, recipe):
     good, _ = _a_failed_shared_round(tmp_path, tiny_params, recipe, [None, None])
-    shutil.rmtree(good.out)
-    log = tmp_path / "again.log"
-    run_shared([replace(good, prune_fraction=0.5)], [log], FILES)
-    assert "restored" not in log.read_text() and not salvage_dir(good.out).exists()
+    assert salvage_dir(good.out).is_dir()
+    assert _not_restored(good, tmp_path, replace(good, prune_fraction=0.5)), "other settings"
+    rewind = good.rewind.read_bytes()
+    good.rewind.write_bytes(rewind[:-1] + bytes([rewind[-1] ^ 1]))
+    assert _not_restored(good, tmp_path), "other bytes of an input"
+    good.rewind.write_bytes(rewind)
+    (salvage_dir(good.out) / "key.json").unlink()
+    assert _not_restored(good, tmp_path), "no key: a salvage cut short"
+
+
+def test_runs_are_given_as_a_list_or_as_single_run_flags_never_both(tmp_path, recipe):
+    base = ["imp-round", "--model", "mlp-16-8", "--round", "0", "--recipe", "{}"]
+    run = {"data": "d", "out": "o", "seed": 0, "identity": {"model": "mlp-16-8", "seed": 0}}
+    with pytest.raises(SystemExit, match="drop --seed"):
+        main([*base, "--runs", json.dumps([run]), "--seed", "0"])
+    with pytest.raises(SystemExit, match="each run needs data, out, seed, identity"):
+        main([*base, "--runs", json.dumps([{**run, "out": None} | {"oops": 1}])])
+    with pytest.raises(SystemExit, match="does not name the run of model mlp-16-8, seed 1"):
+        main([*base, "--runs", json.dumps([{**run, "seed": 1}])])
+    with pytest.raises(SystemExit, match="needs --runs, or --data, --out"):
+        main([*base, "--seed", "0"])

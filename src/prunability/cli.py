@@ -23,6 +23,9 @@ def put_on_path() -> None:
 
 
 SIDE_HELP = "bring stored images to this side per batch (nearest neighbour); default: as stored"
+# What each run of an ``imp-round --runs`` list carries; the single-run flags of the same names say it for one run.
+RUN_KEYS = ("data", "out", "seed", "identity", "previous", "rewind", "history", "log")
+RUN_REQUIRED = ("data", "out", "seed", "identity")
 
 
 def _identity(args: argparse.Namespace) -> dict:
@@ -33,6 +36,7 @@ def _identity(args: argparse.Namespace) -> dict:
 
 
 def _checked_identity(identity: dict, model: str, seed: object) -> dict:
+    """``identity`` if it names the run of ``model`` and ``seed``; exit naming the mismatch otherwise."""
     if identity.get("model") != model or identity.get("seed") != seed:
         sys.exit(f"identity {json.dumps(identity)} does not name the run of model {model}, seed {seed}")
     return identity
@@ -76,21 +80,24 @@ def cmd_measure_dim(args: argparse.Namespace) -> None:
     print(f"measured intrinsic dimension: {row}", file=sys.stderr)
 
 
-RUN_KEYS = {"data", "out", "seed", "identity", "previous", "rewind", "history", "log"}
-
-
 def _round_runs(args: argparse.Namespace) -> list[dict]:
-    """The runs an ``imp-round`` job trains: ``--runs`` (the workflow's shared jobs) or the single-run flags."""
+    """The runs an ``imp-round`` job trains: ``--runs`` (the workflow's shared jobs) or the single-run flags,
+    never both."""
+    given = [f"--{k}" for k in RUN_KEYS if getattr(args, k, None) is not None]
     if args.runs is None:
-        missing = [f"--{k}" for k in ("data", "out", "seed", "identity") if getattr(args, k) is None]
+        missing = [f"--{k}" for k in RUN_REQUIRED if getattr(args, k) is None]
         if missing:
             sys.exit(f"imp-round needs --runs, or {', '.join(missing)} for a single run")
-        single = {k: getattr(args, k) for k in RUN_KEYS - {"log"} if getattr(args, k) is not None}
+        single = {k: getattr(args, k) for k in RUN_KEYS if getattr(args, k, None) is not None}
         return [{**single, "identity": json.loads(args.identity)}]
+    if given:
+        sys.exit(f"imp-round: --runs names every run's {', '.join(RUN_KEYS)}; drop {', '.join(given)}")
     runs = json.loads(args.runs)
     for run in runs:
-        if not {"data", "out", "seed", "identity"} <= set(run) <= RUN_KEYS:
-            sys.exit(f"--runs: each run needs data, out, seed and identity, and may have {sorted(RUN_KEYS)}: {run}")
+        if not set(RUN_REQUIRED) <= set(run) <= set(RUN_KEYS):
+            sys.exit(
+                f"imp-round --runs: each run needs {', '.join(RUN_REQUIRED)} and may have {', '.join(RUN_KEYS)}: {run}"
+            )
     return runs
 
 

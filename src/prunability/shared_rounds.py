@@ -9,8 +9,10 @@ are seeded per run and round).
 A run that fails does not take the others with it: they finish, the job fails naming the runs that failed, and
 the finished runs' rounds are kept beside their directories (``<round>.salvaged``) because Snakemake deletes every
 output of a failed job. The next attempt restores a kept round instead of training it again, if the round's
-inputs, settings and code are still those that made it (``salvage_key``).
+inputs, settings, numerics and code are still those that made it (``salvage_key``).
 """
+
+from __future__ import annotations
 
 import contextlib
 import hashlib
@@ -20,9 +22,14 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prunability.artifacts import read_json, write_json
 from prunability.errors import SharedRoundError
+from prunability.layout import MASK_FILE, WEIGHTS_FILE
+
+if TYPE_CHECKING:
+    from prunability.imp import RoundSpec
 
 SALVAGE_SUFFIX = ".salvaged"
 KEY_FILE = "key.json"
@@ -31,7 +38,7 @@ PACKAGE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Failure:
-    """A run of a shared job that raised: its round directory and the error's last line."""
+    """A run of a shared job that raised: its round directory and the error, as the job's message names it."""
 
     out: Path
     error: str
@@ -54,18 +61,21 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def salvage_key(spec) -> dict:
-    """What made a round: its spec, the bytes of every input it reads, the code and torch's version."""
-    import torch
+def salvage_key(spec: RoundSpec) -> dict:
+    """What made a round: its spec, the bytes of every input it reads, the numerics it would run with now (kernel
+    pins, threads, device, torch), and the code."""
+    from prunability.device import pick_device
+    from prunability.numerics import NUMERICS_KEY, fingerprint
 
     inputs = [spec.data, spec.rewind, *spec.history]
     if spec.previous is not None:
-        inputs += [spec.previous / "weights.safetensors", spec.previous / "mask.safetensors"]
+        inputs += [spec.previous / WEIGHTS_FILE, spec.previous / MASK_FILE]
+    numerics = fingerprint(pick_device(spec.device))
     return {
         "spec": {k: str(v) for k, v in asdict(spec).items() if k != "out"},
         "inputs": {str(p): _file_digest(Path(p)) for p in inputs if p is not None},
+        "numerics": {k: numerics[k] for k in NUMERICS_KEY},
         "code": _code_digest(),
-        "torch": torch.__version__,
     }
 
 
@@ -73,64 +83,75 @@ def salvage_dir(out: Path) -> Path:
     return out.with_name(out.name + SALVAGE_SUFFIX)
 
 
-def salvage(spec, files: list[str]) -> None:
-    """Keep a finished round's ``files`` beside its directory, with the key that says what made them."""
+def salvage(spec: RoundSpec, files: list[str]) -> None:
+    """Keep a finished round's ``files`` beside its directory; the key, written last, names the files kept."""
     kept = salvage_dir(spec.out)
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
-    for name in files:
-        if (spec.out / name).exists():
-            shutil.copy2(spec.out / name, kept / name)
-    write_json(kept / KEY_FILE, salvage_key(spec))
+    names = [name for name in files if (spec.out / name).exists()]
+    for name in names:
+        shutil.copy2(spec.out / name, kept / name)
+    write_json(kept / KEY_FILE, {**salvage_key(spec), "files": names})
 
 
-def restore(spec) -> bool:
-    """Put a kept round back in place if it was made from the same inputs, settings and code; drop it if not."""
+def restore(spec: RoundSpec) -> bool:
+    """Put a kept round back in place if it is whole and was made from the same inputs, settings, numerics and
+    code; drop it either way."""
     kept = salvage_dir(spec.out)
     if not kept.is_dir():
         return False
-    usable = (kept / KEY_FILE).exists() and read_json(kept / KEY_FILE) == salvage_key(spec)
+    key = read_json(kept / KEY_FILE) if (kept / KEY_FILE).exists() else {}
+    names = key.pop("files", [])
+    usable = bool(names) and all((kept / n).exists() for n in names) and key == salvage_key(spec)
     if usable:
         spec.out.mkdir(parents=True, exist_ok=True)
-        for path in kept.iterdir():
-            if path.name != KEY_FILE:
-                path.replace(spec.out / path.name)
+        for name in names:
+            (kept / name).replace(spec.out / name)
     shutil.rmtree(kept, ignore_errors=True)
     return usable
 
 
 @contextlib.contextmanager
-def logging_to(log: Path | None) -> Iterator[None]:
+def logging_to(log: Path | None, mode: str = "w") -> Iterator[None]:
     """Send this run's progress (``sys.stderr``) to its own log; with no log, leave stderr alone."""
     if log is None:
         yield
         return
     log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as handle, contextlib.redirect_stderr(handle):
+    with open(log, mode) as handle, contextlib.redirect_stderr(handle):
         yield
 
 
-def run_shared(specs: list, logs: list[Path | None], files: list[str]) -> None:
+def _train_or_restore(spec: RoundSpec, log: Path | None, cache) -> Failure | None:
+    """One run of a shared job, logging to its own log (appended to where a previous attempt's round is put
+    back, so its training stays on record)."""
+    from prunability.imp import run_round
+
+    kept = salvage_dir(spec.out).is_dir()
+    with logging_to(log, "a" if kept else "w"):
+        try:
+            if restore(spec):
+                print(f"round {spec.round}: restored as the previous attempt left it", file=sys.stderr)
+            else:
+                run_round(spec, cache)
+        except Exception as err:  # one run's failure must not stop the others
+            traceback.print_exc()
+            return Failure(spec.out, f"{type(err).__name__}: {err}")
+    return None
+
+
+def run_shared(specs: list[RoundSpec], logs: list[Path | None], files: list[str]) -> None:
     """Train the same round of every spec in turn, each logging to its own log; a data artifact read by
     consecutive runs is loaded once. Raise ``SharedRoundError`` naming the failed runs after trying them all."""
-    from prunability.imp import DataCache, run_round
+    from prunability.imp import DataCache
 
     cache = DataCache()
-    failures, finished = [], []
-    for spec, log in zip(specs, logs, strict=True):
-        with logging_to(log):
-            try:
-                if restore(spec):
-                    print(f"round {spec.round}: restored as the previous attempt left it", file=sys.stderr)
-                else:
-                    run_round(spec, cache)
-                finished.append(spec)
-            except Exception as err:
-                traceback.print_exc()
-                failures.append(Failure(spec.out, f"{type(err).__name__}: {err}"))
+    outcomes = [(spec, _train_or_restore(spec, log, cache)) for spec, log in zip(specs, logs, strict=True)]
+    failures = [failure for _, failure in outcomes if failure is not None]
     if failures:
-        for spec in finished:
-            salvage(spec, files)
+        for spec, failure in outcomes:
+            if failure is None:
+                salvage(spec, files)
         raise SharedRoundError(
             f"{len(failures)} of {len(specs)} runs failed (their logs say why): "
             + "; ".join(f"{f.out}: {f.error}" for f in failures)

@@ -53,7 +53,8 @@ def run_pattern(seed: "int | str", root: str = "runs") -> str:
 RUN = run_pattern("{seed}")
 # A round job trains one run (imp.runs_per_job: 1) or the same round of every seed of one cell, one after another
 # (seeds): its outputs then name the config's seeds literally, and its wildcards are the cell's.
-JOB_SEEDS = list(config["seeds"]) if config["imp"]["runs_per_job"] == "seeds" else ["{seed}"]
+SHARED_ROUNDS = config["imp"]["runs_per_job"] == "seeds"
+JOB_SEEDS = list(config["seeds"]) if SHARED_ROUNDS else ["{seed}"]
 ANALYSES = f"{STUDY}/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 ANALYSIS_LOGS = f"{STUDY}/logs/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
 RUNS = {run.path: run for run in runs(config)}
@@ -135,8 +136,17 @@ def run_of(wildcards, seed: "int | None" = None) -> "Run":
 
 
 def job_seeds(wildcards) -> list[int]:
-    """The seeds a round job trains: its own, or every seed of its cell."""
-    return [int(wildcards.seed)] if hasattr(wildcards, "seed") else list(config["seeds"])
+    """The seeds a round job trains: every seed of its cell, or its own."""
+    return list(JOB_SEEDS) if SHARED_ROUNDS else [int(wildcards.seed)]
+
+
+def round_logs(round_name: str) -> dict:
+    """A round job's logs: ``job``, what its process prints (a one-run job's whole log), and with shared jobs
+    ``runs``, one per run, where each run's own progress goes."""
+    if not SHARED_ROUNDS:
+        return {"job": f"{run_pattern('{seed}', 'logs/imp')}/{round_name}.log"}
+    runs = [f"{run_pattern(s, 'logs/imp')}/{round_name}.log" for s in JOB_SEEDS]
+    return {"job": f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/{round_name}.log", "runs": runs}
 
 
 def job_outputs(round_name: str, names: "tuple[str, ...]") -> list[str]:
@@ -219,22 +229,20 @@ def job_history(wildcards) -> list[str]:
 
 
 def job_runs(wildcards) -> str:
-    """``--runs``: each run of a round job with its data, directory, identity, previous round, history and log."""
+    """``--runs``: each run of a round job with its data, directory, identity, previous round, history and, in a
+    shared job, its own log."""
     r = int(getattr(wildcards, "r", 0))
-    runs = []
+    entries = []
     for s in job_seeds(wildcards):
-        run = {
-            "data": data_of(wildcards, s),
-            "out": round_dir(wildcards, s, r),
-            "seed": s,
-            "identity": run_of(wildcards, s).identity,
-            "log": f"{run_pattern(s, 'logs/imp')}/round_{r:03d}.log".format(**wildcards),
-        }
+        entry = {"data": data_of(wildcards, s), "out": round_dir(wildcards, s, r), "seed": s}
+        entry |= {"identity": run_of(wildcards, s).identity}
+        if SHARED_ROUNDS:
+            entry |= {"log": f"{run_pattern(s, 'logs/imp')}/round_{r:03d}.log".format(**wildcards)}
         if r > 0:
-            run |= {"previous": round_dir(wildcards, s, r - 1), "rewind": f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}"}
-            run |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
-        runs.append(run)
-    return shlex.quote(json.dumps(runs))
+            entry |= {"previous": round_dir(wildcards, s, r - 1), "rewind": f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}"}
+            entry |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
+        entries.append(entry)
+    return shlex.quote(json.dumps(entries))
 
 
 def stop_arg(wildcards) -> str:

@@ -24,18 +24,18 @@ rule imp_dense:
     params:
         **IMP_PARAMS,
     log:
-        [f"{run_pattern(s, 'logs/imp')}/round_000.log" for s in JOB_SEEDS],
+        **round_logs("round_000"),
     conda:
         ENV
     threads: config["threads"]
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=60 * len(JOB_SEEDS),  # minutes, for every run of the job
         gpu=0,
     group:
         "imp"
     shell:
-        f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS}"
+        f"prunability --numerics {{params.numerics}} imp-round --round 0 {IMP_ARGS} 2> {{log.job}}"
 
 
 # With a stop rule, a round reads the metrics of round 0 and of the rounds before it that decide whether its chain
@@ -52,15 +52,15 @@ rule imp_prune:
         stop=stop_arg,
         **IMP_PARAMS,
     log:
-        [f"{run_pattern(s, 'logs/imp')}/round_{{r}}.log" for s in JOB_SEEDS],
+        **round_logs("round_{r}"),
     conda:
         ENV
     threads: config["threads"]
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=60 * len(JOB_SEEDS),  # minutes, for every run of the job
         gpu=0,
     group:
         "imp"
     shell:
-        f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} {{params.stop}} {IMP_ARGS}"
+        f"prunability --numerics {{params.numerics}} imp-round --round {{wildcards.r}} {{params.stop}} {IMP_ARGS} 2> {{log.job}}"
