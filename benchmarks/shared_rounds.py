@@ -9,6 +9,7 @@ IMP round of the chosen experiments runs through Snakemake with ``--cores``; the
 """
 
 import argparse
+import copy
 import json
 import statistics
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from prunability.config import runs, validate
+from prunability.layout import TIMING_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
@@ -51,19 +53,16 @@ def one_form(config: dict, cores: int) -> dict:
         workdir = Path(tmp)
         (workdir / "config.yaml").write_text(yaml.safe_dump(config))
         study = workdir / "results" / config["study"]
-        rounds = [
-            study / "runs" / run.path / f"round_{r:03d}"
-            for run in runs(validate(config))
-            for r in range(run.rounds + 1)
-        ]
-        data = sorted({f"results/{config['study']}/data/{run.data_key}.safetensors" for run in runs(validate(config))})
-        targets = [str((r / "timing.json").relative_to(workdir)) for r in rounds]
+        study_runs = runs(validate(copy.deepcopy(config)))
+        rounds = [study / "runs" / run.path / f"round_{r:03d}" for run in study_runs for r in range(run.rounds + 1)]
+        data = sorted({f"results/{config['study']}/data/{run.data_key}.safetensors" for run in study_runs})
+        targets = [str((r / TIMING_FILE).relative_to(workdir)) for r in rounds]
         snakemake(workdir, cores, data, "--quiet", "all")
         jobs = round_jobs(snakemake(workdir, cores, targets, "-n", "--quiet", "rules").stdout)
         tic = time.perf_counter()
         snakemake(workdir, cores, targets, "--quiet", "all")
         wall = time.perf_counter() - tic
-        inside = sum(json.loads((r / "timing.json").read_text())["wall_seconds"] for r in rounds)
+        inside = sum(json.loads((r / TIMING_FILE).read_text())["wall_seconds"] for r in rounds)
         return {"jobs": jobs, "rounds": len(rounds), "wall": wall, "inside": inside}
 
 

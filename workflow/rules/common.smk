@@ -140,12 +140,17 @@ def job_seeds(wildcards) -> list[int]:
     return list(JOB_SEEDS) if SHARED_ROUNDS else [int(wildcards.seed)]
 
 
+def run_log(seed: "int | str", round_name: str) -> str:
+    """One run's log of one round (``round_name``: round_000, round_{r} or round_<rrr>)."""
+    return f"{run_pattern(seed, 'logs/imp')}/{round_name}.log"
+
+
 def round_logs(round_name: str) -> dict:
     """A round job's logs: ``job``, what its process prints (a one-run job's whole log), and with shared jobs
     ``runs``, one per run, where each run's own progress goes."""
     if not SHARED_ROUNDS:
-        return {"job": f"{run_pattern('{seed}', 'logs/imp')}/{round_name}.log"}
-    runs = [f"{run_pattern(s, 'logs/imp')}/{round_name}.log" for s in JOB_SEEDS]
+        return {"job": run_log("{seed}", round_name)}
+    runs = [run_log(s, round_name) for s in JOB_SEEDS]
     return {"job": f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/{round_name}.log", "runs": runs}
 
 
@@ -211,8 +216,13 @@ def job_previous(wildcards) -> list[str]:
     return [f for s in job_seeds(wildcards) for f in round_files(round_dir(wildcards, s, int(wildcards.r) - 1))]
 
 
+def rewind_of(wildcards, seed: int) -> str:
+    """A run's rewind point θk, written by its round 0."""
+    return f"{round_dir(wildcards, seed, 0)}/{REWIND_FILE}"
+
+
 def job_rewinds(wildcards) -> list[str]:
-    return [f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}" for s in job_seeds(wildcards)]
+    return [rewind_of(wildcards, s) for s in job_seeds(wildcards)]
 
 
 def history(wildcards, seed: int) -> list[str]:
@@ -237,9 +247,9 @@ def job_runs(wildcards) -> str:
         entry = {"data": data_of(wildcards, s), "out": round_dir(wildcards, s, r), "seed": s}
         entry |= {"identity": run_of(wildcards, s).identity}
         if SHARED_ROUNDS:
-            entry |= {"log": f"{run_pattern(s, 'logs/imp')}/round_{r:03d}.log".format(**wildcards)}
+            entry |= {"log": run_log(s, f"round_{r:03d}").format(**wildcards)}
         if r > 0:
-            entry |= {"previous": round_dir(wildcards, s, r - 1), "rewind": f"{round_dir(wildcards, s, 0)}/{REWIND_FILE}"}
+            entry |= {"previous": round_dir(wildcards, s, r - 1), "rewind": rewind_of(wildcards, s)}
             entry |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
         entries.append(entry)
     return shlex.quote(json.dumps(entries))
