@@ -31,7 +31,7 @@ study: $(BIN)/.installed
 	$(STUDY)
 	$(BIN)/prunability compare --config $(or $(CONFIG),config.yaml)
 
-# After a change of a quoted study: quote its fresh numbers in the README (commit them with its results/<study>/tables).
+# After a change of a quoted study: quote its fresh numbers in docs/results.md (commit them with its results/<study>/tables).
 readme-numbers: $(BIN)/.installed
 	$(BIN)/prunability readme-numbers
 

@@ -1,8 +1,8 @@
 # prunability: IMP with weight rewinding as a DAG. Logic lives in src/prunability; rules only call its CLI.
 import sys
 
-from prunability.config import validate
-from prunability.runlog import failure_message, success_message
+from prunability.config.validation import validate
+from prunability.operations.runlog import failure_message, success_message
 
 
 # A study contains exactly the experiments its config file names: config.yaml (the default study) is read
@@ -55,7 +55,7 @@ rule figures:
 
 
 onsuccess:
-    print(success_message(STUDY), file=sys.stderr)
+    print(success_message(config["study"]), file=sys.stderr)
 
 
 onerror:

@@ -4,7 +4,7 @@ A toy workflow of ``runs`` chains of up to ``cap`` rounds, each run failing for 
 forms that reach the same result:
 
 - static: every round to the cap is a job; a round after its chain's end writes a small marker (what
-  ``prunability.imp`` does);
+  ``prunability.imp.round`` does);
 - checkpoints: every round is a checkpoint, and the collector asks for round r + 1 only after reading round r, so
   rounds after the end are never planned; Snakemake re-evaluates the DAG after each checkpoint job.
 

@@ -31,7 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from prunability.config import SIDED, load, runs  # noqa: E402
+from prunability.config.plan import runs  # noqa: E402
+from prunability.config.validation import load  # noqa: E402
+from prunability.data.kinds import SIDED  # noqa: E402
 
 TRAIN, TEST = 50_000, 10_000
 # Images (train + test), channels and stored side of each real-image dataset kind.
@@ -55,11 +57,11 @@ save_tensors(sys.argv[2], {**tensors, "pixel_sum": sums, "pixel_square_sum": squ
 
 ROUND = """
 import sys, torch
-from prunability import masks as ml
+from prunability.imp import masks as ml
 from prunability.data.loading import load_data
-from prunability.engine import train
+from prunability.imp.engine import train
 from prunability.models.registry import build_model
-from prunability.recipe import Recipe
+from prunability.imp.recipe import Recipe
 torch.set_num_threads(2)
 side = int(sys.argv[2]) if sys.argv[2] != "none" else None
 data = load_data(sys.argv[1], torch.device("cpu"), side)

@@ -2,7 +2,7 @@
 
 Reference: a torch Dataset with a per-sample transform behind a DataLoader, torch.optim.SGD, and the mask
 multiplied into the weights before every forward pass (as open_lth's PrunedModel does). Engine:
-prunability.engine.train (device-resident tensors, index-slice batches, fused mask multiply after each step).
+prunability.imp.engine.train (device-resident tensors, index-slice batches, fused mask multiply after each step).
 Both train the same MLP on the same data at 20 % density for the same number of steps. Also compared: the
 three ways of keeping pruned weights at zero, inside the engine's loop.
 
@@ -22,14 +22,14 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from prunability import masks as ml
 from prunability.data.images import channel_stats, pixel_sums
 from prunability.data.loading import DeviceData, standardize
 from prunability.data.synthetic import linear_task
-from prunability.engine import train
+from prunability.imp import masks as ml
+from prunability.imp.engine import train
+from prunability.imp.optim import SGD
+from prunability.imp.recipe import Recipe
 from prunability.models.registry import build_model
-from prunability.optim import SGD
-from prunability.recipe import Recipe
 
 
 class PerSample(Dataset):

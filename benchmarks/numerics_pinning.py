@@ -19,7 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prunability.config import data_artifacts, load, runs, training
+from prunability.config.plan import data_artifacts, runs, training
+from prunability.config.validation import load
+from prunability.layout import TIMING_FILE
 
 CLI = [sys.executable, "-m", "prunability.cli"]
 OLDEST = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
@@ -43,7 +45,7 @@ def round_zero(config: dict, run, data: Path, out: Path, mode: str, env: dict | 
         capture_output=True,
         env={**os.environ, **(env or {})},
     )
-    return json.loads((out / "timing.json").read_text())
+    return json.loads((out / TIMING_FILE).read_text())
 
 
 def main() -> None:

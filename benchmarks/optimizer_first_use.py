@@ -1,4 +1,4 @@
-"""What ``torch.optim`` costs a round job that ``prunability.optim`` does not: its first use, in a fresh process.
+"""What ``torch.optim`` costs a round job that ``prunability.imp.optim`` does not: its first use, in a fresh process.
 
 Each measurement is a fresh pinned interpreter that imports torch, builds one optimiser over a small model and
 takes one step; the two optimisers alternate over ``--repeats`` and the medians are compared. A shared round job
@@ -25,8 +25,8 @@ opt.step()
 print(time.perf_counter() - tic)
 """
 OPTIMISERS = {
-    "prunability.optim.SGD": (
-        "from prunability.optim import SGD\nopt = SGD(list(model.parameters()), lr=0.1, momentum=0.9)"
+    "prunability.imp.optim.SGD": (
+        "from prunability.imp.optim import SGD\nopt = SGD(list(model.parameters()), lr=0.1, momentum=0.9)"
     ),
     "torch.optim.SGD": "opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)",
 }

@@ -15,13 +15,13 @@ import time
 
 import torch
 
-from prunability import masks as ml
 from prunability.data.images import channel_stats, pixel_sums, resize_nearest
 from prunability.data.loading import DeviceData
 from prunability.device import pick_device, prepare
-from prunability.engine import train
+from prunability.imp import masks as ml
+from prunability.imp.engine import train
+from prunability.imp.recipe import Recipe
 from prunability.models.registry import build_model
-from prunability.recipe import Recipe
 
 
 def datasets(side: int, device: torch.device) -> dict[str, DeviceData]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from prunability.config import validate
+from prunability.config.validation import validate
 
 
 def wall(cmd: list[str]) -> float:
@@ -73,7 +73,8 @@ def main() -> None:
             json.dumps(exp["training"]),
         ]
         python = [wall([sys.executable, "-c", "pass"]) for _ in range(args.repeats)]
-        imports = [wall([sys.executable, "-c", "import prunability.imp, pyarrow.parquet"]) for _ in range(args.repeats)]
+        importing = [sys.executable, "-c", "import prunability.imp.round, pyarrow.parquet"]
+        imports = [wall(importing) for _ in range(args.repeats)]
         jobs, inside = [], []
         for _ in range(args.repeats):
             jobs.append(wall(job))

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from prunability.config import runs, validate
+from prunability.config.plan import runs
+from prunability.config.validation import validate
 from prunability.layout import TIMING_FILE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ import sys
 
 CHILD = """
 import json, resource, sys, torch
-from prunability.analyses.similarity import layer_similarities, as_rows
-from prunability.masks import prunable_names
+from prunability.structure.similarity import layer_similarities, as_rows
+from prunability.imp.masks import prunable_names
 from prunability.models.registry import build_model
 model, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 torch.set_num_threads(2)

@@ -2,7 +2,7 @@
 
 For each committed fixed-round table, each stop criterion (strict, tolerance or noise alone, and lenient: all of
 them) and K = 1, 2, 3: how many runs' smallest matching subnetwork moves under each criterion, and how many rounds
-the rule would have trained instead of all of them (``prunability.stopping``).
+the rule would have trained instead of all of them (``prunability.imp.stopping``).
 
     python benchmarks/stop_rule_fidelity.py [results/quick/tables results/task-slice/tables]
 """
@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from prunability.criteria import CRITERIA
-from prunability.stopping import fidelity
+from prunability.imp.stopping import fidelity
+from prunability.layout import ROUNDS_TABLE, tables_dir
+from prunability.matching import CRITERIA
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("tables", nargs="*", default=["results/quick/tables", "results/task-slice/tables"])
+    p.add_argument("tables", nargs="*", default=[tables_dir("quick"), tables_dir("task-slice")])
     args = p.parse_args()
     for tables in map(Path, args.tables):
-        rounds = pd.read_parquet(tables / "rounds.parquet")
+        rounds = pd.read_parquet(tables / ROUNDS_TABLE)
         table = fidelity(rounds, CRITERIA)
         wide = table.pivot_table(index=["base", "patience"], columns="criterion", values="changed", sort=False)
         trained = table.groupby(["base", "patience"], sort=False)[["runs", "rounds_stopped", "rounds_fixed"]].first()

@@ -1,4 +1,4 @@
-"""Neuron zeroing, batched (prunability.analyses.zeroing.zeroing_effects) against the literal Algorithm 2
+"""Neuron zeroing, batched (prunability.structure.zeroing.zeroing_effects) against the literal Algorithm 2
 (one evaluation of the whole network per neuron), side by side in one process.
 
 Both run on the same seeded network in eval mode and the same random 32-px test images. The literal loop is
@@ -15,9 +15,9 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from prunability.analyses.zeroing import literal_zeroing, zeroing_effects
-from prunability.masks import PRUNABLE_LAYERS
+from prunability.imp.masks import PRUNABLE_LAYERS
 from prunability.models.registry import build_model
+from prunability.structure.zeroing import literal_zeroing, zeroing_effects
 
 
 def _flops(fn) -> int:

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from prunability.data.registry import build_dataset  # noqa: E402
-from prunability.recipe import Recipe  # noqa: E402
+from prunability.imp.recipe import Recipe  # noqa: E402
 
 torch.set_num_threads(1)
 

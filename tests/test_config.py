@@ -6,16 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prunability.config import (
-    analysed_cell,
-    analysed_rounds,
-    data_artifacts,
-    load,
-    runs,
-    stop_rule,
-    training,
-    validate,
-)
+from prunability.config.plan import analysed_cell, analysed_rounds, data_artifacts, runs, stop_rule, training
+from prunability.config.validation import load, validate
 from prunability.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -69,8 +69,8 @@ def test_per_batch_resizing_gives_the_model_the_inputs_of_a_pre_resized_dataset(
 
 
 def test_image_rounds_train_on_device_resident_uint8_with_augmentation(tmp_path):
-    from prunability.imp import RoundSpec, run_round
-    from prunability.recipe import Recipe
+    from prunability.imp.recipe import Recipe
+    from prunability.imp.round import RoundSpec, run_round
 
     data = tmp_path / "digits.safetensors"
     build_dataset("digits_resized", {"test_fraction": 0.2, "augment": True}, dimension=None, seed=None, out=data)

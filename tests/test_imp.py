@@ -8,7 +8,7 @@ import torch
 
 from prunability.artifacts import load_tensors
 from prunability.errors import ArtifactError
-from prunability.imp import RoundSpec, run_round
+from prunability.imp.round import RoundSpec, run_round
 
 FILES = ["weights.safetensors", "mask.safetensors", "metrics.parquet"]
 
@@ -125,7 +125,7 @@ def test_missing_or_corrupt_checkpoint_names_the_file(tiny_data, tmp_path, recip
 def test_a_round_with_dropout_is_reproducible(tmp_path):
     """VGG16's classifier dropout draws from torch's global generator, which the round seeds itself."""
     from prunability.data.registry import build_dataset
-    from prunability.recipe import Recipe
+    from prunability.imp.recipe import Recipe
 
     data = tmp_path / "digits.safetensors"
     build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, None, None, data)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from prunability import intrinsic_dim
-from prunability.intrinsic_dim import estimate_all, knn_distances, mle_levina_bickel, two_nn
+from prunability.dimensionality import intrinsic_dim
+from prunability.dimensionality.intrinsic_dim import estimate_all, knn_distances, mle_levina_bickel, two_nn
 from prunability.seeding import generator
 
 N = 2000

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from prunability import masks as ml
+from prunability.imp import masks as ml
 from prunability.models.registry import build_model
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from prunability.analyses.neuron_sparsity import expected_fully_pruned, fully_pruned_rows, neuron_sparsity_rows
+from prunability.structure.neuron_sparsity import expected_fully_pruned, fully_pruned_rows, neuron_sparsity_rows
 
 
 def test_neuron_sparsity_of_a_hand_made_mask():

@@ -11,9 +11,9 @@ import pytest
 from helpers import ROOT, snakemake
 
 from prunability import numerics
-from prunability.compare import EQUAL, EXPECTED, REGRESSION, UNKNOWN, compare, compare_with_git, message
 from prunability.data.registry import build_dataset
-from prunability.tables import collect_fingerprints
+from prunability.dimensionality.tables import collect_fingerprints
+from prunability.reporting.compare import EQUAL, EXPECTED, REGRESSION, UNKNOWN, compare, compare_with_git, message
 
 PINNABLE = numerics.is_x86_64() and set(numerics.REQUIRED_FLAGS) <= numerics.cpu_flags()
 needs_x86_64_v3 = pytest.mark.skipif(not PINNABLE, reason="portable numerics pin x86-64-v3 kernels")

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from prunability.optim import SGD, Adam
+from prunability.imp.optim import SGD, Adam
 
 
 def _run(make, steps=6):

@@ -1,4 +1,4 @@
-"""Every study plans exactly the experiments its config file names, and the README quotes what the code made."""
+"""Every study plans exactly the experiments its config file names, and the docs quote what the code made."""
 
 import shutil
 import subprocess
@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, planned_jobs, snakemake
 
-from prunability.config import analysed_cell, analysed_rounds, is_structure, load, runs
-from prunability.quoted import BLOCKS, markers, quoted, render, update
+from prunability.config.plan import analysed_cell, analysed_rounds, is_structure, runs
+from prunability.config.validation import load
+from prunability.reporting.quoted import BLOCKS, QUOTING, markers, quoted, render, update
 
 STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
 
@@ -71,9 +72,9 @@ def test_default_study_plans_config_yaml(tmp_path):
 
 
 @pytest.mark.parametrize("block", BLOCKS)
-def test_readme_quotes_the_committed_studies(block):
-    """The README's numbers of each quoted study are rendered from its committed tables."""
-    assert quoted((ROOT / "README.md").read_text(), block) == render(ROOT / BLOCKS[block], block)
+def test_docs_quote_the_committed_studies(block):
+    """The docs' numbers of each quoted study are rendered from its committed tables."""
+    assert quoted((ROOT / QUOTING).read_text(), block) == render(ROOT / BLOCKS[block], block)
 
 
 def test_update_rewrites_only_the_generated_block(tmp_path):
@@ -109,9 +110,9 @@ def test_make_figures_redraws_a_committed_preset_from_its_tables_alone(tmp_path)
 
 
 @pytest.mark.slow
-def test_readme_by_hand_block_runs_as_written():
-    """The README's step-by-step commands, extracted and run from the repository root with bash."""
-    text = (ROOT / "README.md").read_text()
+def test_by_hand_block_runs_as_written():
+    """The running guide's step-by-step commands, extracted and run from the repository root with bash."""
+    text = (ROOT / "docs" / "running.md").read_text()
     block = text[text.index("<!-- BEGIN by-hand -->") : text.index("<!-- END by-hand -->")]
     script = block.split("```bash\n", 1)[1].rsplit("```", 1)[0]
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, capture_output=True, text=True)

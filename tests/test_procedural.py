@@ -6,7 +6,7 @@ import torch
 from prunability.artifacts import load_tensors
 from prunability.data.procedural import class_fields, latent_std, procedural
 from prunability.data.registry import build_dataset
-from prunability.intrinsic_dim import estimate_all
+from prunability.dimensionality.intrinsic_dim import estimate_all
 
 SMALL = {"classes": 3, "per_class": 40, "test_per_class": 10, "truncation": 0.5, "size": 12}
 

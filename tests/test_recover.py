@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from prunability.artifacts import atomic_path
-from prunability.recover import stale_temporaries, workdir_of
+from prunability.operations.recover import stale_temporaries, workdir_of
 
 
 def test_workdir_is_the_commands_directory_or_the_current_one(tmp_path, monkeypatch):

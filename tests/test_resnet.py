@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from prunability.masks import prunable_names
+from prunability.imp.masks import prunable_names
 from prunability.models.resnet import resnet20
 
 

@@ -1,6 +1,6 @@
 """The closing lines of a run: where the results are, and the logs of the jobs that failed."""
 
-from prunability.runlog import failed_job_logs, failure_message, success_message
+from prunability.operations.runlog import failed_job_logs, failure_message, success_message
 
 RULE_ERROR = """[Wed Nov 25 14:00:57 2026]
 Error in rule dataset:
@@ -48,7 +48,7 @@ def test_group_error_names_each_log_once_and_not_those_of_later_jobs():
 
 
 def test_messages_point_to_report_tables_and_logs(tmp_path):
-    done = success_message("results/quick")
+    done = success_message("quick")
     assert "results/quick/report.html" in done and "results/quick/tables/" in done and "make figures" in done
     log = tmp_path / "run.log"
     log.write_text(RULE_ERROR)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from prunability import imp
 from prunability.cli import main
 from prunability.data.loading import load_data
 from prunability.data.registry import build_dataset
 from prunability.errors import SharedRoundError
-from prunability.imp import RoundSpec, run_round
+from prunability.imp import round as imp_round
+from prunability.imp.recipe import Recipe
+from prunability.imp.round import RoundSpec, run_round
+from prunability.imp.shared_rounds import run_shared, salvage_dir
 from prunability.layout import REWIND_FILE, ROUND_FILES
-from prunability.recipe import Recipe
-from prunability.shared_rounds import run_shared, salvage_dir
 
 FILES = [*ROUND_FILES, REWIND_FILE]
 COMPARED = [name for name in FILES if name != "timing.json"]  # wall time differs; the rest is bytes
@@ -67,7 +67,7 @@ def test_seeds_sharing_one_image_set_with_dropout_equal_the_runs_trained_alone(t
     build_dataset("digits_resized", {"test_fraction": 0.9, "augment": False}, None, None, images)
     recipe = Recipe.from_dict({"lr": 0.05, "batch_size": 64, "duration": "1ep", "rewind": "2it"})
     loads = []
-    monkeypatch.setattr(imp, "load_data", lambda *args: loads.append(args) or load_data(*args))
+    monkeypatch.setattr(imp_round, "load_data", lambda *args: loads.append(args) or load_data(*args))
     alone, shared = _chains_alone_and_shared({0: images, 1: images}, tmp_path, model="vgg16-2", recipe=recipe, side=32)
     assert len(alone) == 2 * (4 + 3) and alone == shared
     assert len(loads) == 2 * 2 + 2  # two rounds: each run alone loads it, each shared job once

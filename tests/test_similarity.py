@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from prunability.analyses.similarity import Similarity, as_rows
+from prunability.structure.similarity import Similarity, as_rows
 
 
 def _direct_cka(a: np.ndarray, b: np.ndarray) -> float:
@@ -55,8 +55,8 @@ def test_memory_does_not_grow_with_the_number_of_images():
 
 
 def test_layer_similarities_of_two_networks_equal_a_direct_computation():
-    from prunability.analyses.similarity import layer_similarities, similarity_rows
     from prunability.models.registry import build_model
+    from prunability.structure.similarity import layer_similarities, similarity_rows
 
     x = torch.randn(50, 3, 8, 8, generator=torch.Generator().manual_seed(2))
     current, reference = (build_model("resnet20-2", (3, 8, 8), 4, seed=s).eval() for s in (0, 1))

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from prunability import statistics as st
-from prunability.criteria import BASE_CRITERIA, difference_se
+from prunability.dimensionality import statistics as st
+from prunability.matching import BASE_CRITERIA, difference_se
 
 
 def _rounds(curves: dict[tuple[str, int, int], list[float]]) -> pd.DataFrame:

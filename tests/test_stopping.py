@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from prunability.criteria import Matching
-from prunability.statistics import smallest_matching
-from prunability.stopping import StopRule, ended_by, fidelity, last_round, run_ended_after, truncate, with_ended_by
+from prunability.dimensionality.statistics import smallest_matching
+from prunability.imp.stopping import StopRule, ended_by, fidelity, last_round, run_ended_after, truncate, with_ended_by
+from prunability.matching import Matching
 
 
 def test_a_chain_ends_at_the_round_that_completes_the_streak():

@@ -6,8 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from prunability.masks import prunable_names
-from prunability.models.registry import build_model, display_name, stage_map
+from prunability.imp.masks import prunable_names
+from prunability.models.registry import build_model, display_name
+from prunability.models.stages import stage_map
 
 
 def _counts(model: nn.Module) -> tuple[int, int]:
@@ -107,7 +108,7 @@ def test_segments_compose_to_the_forward_pass(name, side):
 
 @pytest.mark.parametrize("name", ["resnet20-4", "vgg16-2", "regnetx200mf-8"])
 def test_network_order_recovers_the_model_order_from_sorted_names(name):
-    from prunability.analyses.structure import network_order
+    from prunability.models.stages import network_order
 
     layers = prunable_names(build_model(name, (3, 32, 32), 10, seed=0))
     assert list(network_order(stage_map(name, sorted(layers)))) == layers

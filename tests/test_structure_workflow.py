@@ -122,9 +122,9 @@ def test_an_analysis_of_a_corrupt_checkpoint_names_the_file(workdir, tmp_path):
     broken.parent.mkdir()
     broken.write_bytes((run / "round_002" / "weights.safetensors").read_bytes()[:500])
     identity = json.dumps({"experiment": "structure", "model": "resnet20-2", "seed": 0})
-    cmd = [str(SNAKEMAKE.parent / "prunability"), "similarity", "--current", str(broken), "--model", "resnet20-2"]
-    cmd += ["--baseline", str(run / "round_000" / "weights.safetensors"), "--identity", identity]
-    cmd += ["--previous", str(run / "round_001" / "weights.safetensors"), "--out", str(tmp_path / "s.parquet")]
+    cmd = [str(SNAKEMAKE.parent / "prunability"), "similarity", "--round-dir", str(broken.parent)]
+    cmd += ["--model", "resnet20-2", "--baseline", str(run / "round_000"), "--identity", identity]
+    cmd += ["--previous", str(run / "round_001"), "--out", str(tmp_path / "s.parquet")]
     cmd += ["--data", str(next((workdir / "results" / "tinystruct" / "data" / "images").iterdir())), "--side", "32"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=user_env())
     assert done.returncode != 0 and f"corrupt artifact: {broken}" in done.stderr, done.stderr

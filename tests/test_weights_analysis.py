@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from prunability.analyses.weights import magnitude_rows, stage_sparsity_rows
+from prunability.structure.weights import magnitude_rows, stage_sparsity_rows
 
 STAGES = {"conv.weight": "stem", "blocks.0.weight": "stage1", "blocks.1.weight": "stage1", "fc.weight": "classifier"}
 

@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from prunability.analyses.zeroing import evaluate, literal_zeroing, zeroing_effects
-from prunability.masks import PRUNABLE_LAYERS
+from prunability.imp.engine import evaluate
+from prunability.imp.masks import PRUNABLE_LAYERS
 from prunability.models.registry import build_model
+from prunability.structure.zeroing import literal_zeroing, zeroing_effects
 
 
 def _network(name: str, side: int = 8) -> nn.Module:
@@ -43,3 +44,12 @@ def test_zeroing_a_neuron_changes_the_output():
     _, base_loss = evaluate(model, x, y)
     _, losses = zeroing_effects(model, {"fc": model.fc}, x, y)["fc"]
     assert (losses != base_loss).all()  # silencing any output unit moves the loss
+
+
+def test_evaluate_leaves_the_model_in_the_mode_it_found():
+    """The round evaluates a training model, zeroing an eval-mode one: neither may come back switched."""
+    model, x, y = _network("resnet20-2"), torch.randn(8, 3, 8, 8), torch.randint(0, 5, (8,))
+    for training in (True, False):
+        model.train(training)
+        evaluate(model, x, y)
+        assert model.training is training

@@ -24,7 +24,7 @@ def _umask() -> int:
     return mask
 
 
-# The key that marks a round past the end of its chain (prunability.imp): in its checkpoints' metadata and its
+# The key that marks a round past the end of its chain (prunability.imp.round): in its checkpoints' metadata and its
 # timing.json, the last round the chain trained.
 ENDED = "ended_after"
 FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone would leave 0600
@@ -125,5 +125,5 @@ def read_frames(paths: list[str | os.PathLike]) -> Any:
             frames.append(pd.read_parquet(path))
         except (FileNotFoundError, OSError, pa.ArrowException) as err:
             raise ArtifactError(f"unreadable table: {path} ({err})") from err
-    # A chain's end marker (prunability.imp) is a table without rows: it adds nothing.
+    # A chain's end marker (prunability.imp.round) is a table without rows: it adds nothing.
     return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)

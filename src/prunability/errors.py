@@ -14,4 +14,4 @@ class RecoveryError(RuntimeError):
 
 
 class SharedRoundError(RuntimeError):
-    """Some runs of a shared round job failed (prunability.shared_rounds); the message names each."""
+    """Some runs of a shared round job failed (prunability.imp.shared_rounds); the message names each."""

@@ -52,7 +52,6 @@ NUMERICS_KEY = (
 )
 FINGERPRINT = (*NUMERICS_KEY, "cpu_model", "device_name")
 # A study's distinct fingerprints, beside its tables (written by `prunability fingerprint`).
-FINGERPRINT_TABLE = "fingerprint.parquet"
 
 
 class NumericsError(RuntimeError):

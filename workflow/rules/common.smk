@@ -3,83 +3,66 @@ import json
 import os
 import shlex
 
-from prunability.cli import put_on_path
-from prunability.config import (
-    analysed_cell,
-    analysed_rounds,
-    data_artifacts,
-    is_structure,
-    runs,
-    stop_rule,
-    training,
-)
-from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, ROUND_FILES, TIMING_FILE, WEIGHTS_FILE
-from prunability.numerics import FINGERPRINT_TABLE as FINGERPRINT_NAME
+from prunability.operations.scripts import put_on_path
+from prunability.structure.registry import ANALYSES as PER_ROUND_ANALYSES
+from prunability.structure.registry import BY_NAME as PER_ROUND_BY_NAME
+from prunability.config.plan import analysed_cell, analysed_rounds, data_artifacts, is_structure, runs, stop_rule, training
+from prunability import layout
+from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, ROUND_FILES, TIMING_FILE, WEIGHTS_FILE, round_name
 
 put_on_path()
 
-STUDY = f"results/{config['study']}"
-STRUCTURE_TABLE_NAMES = (
-    "accuracy",
-    "critical_sparsity",
-    "stage_sparsity",
-    "magnitudes",
-    "neuron_sparsity",
-    "fully_pruned",
-    "zeroing",
-    "zeroing_stages",
-    "similarity",
-)
-STRUCTURE_FIGURE_NAMES = (
-    "accuracy",
-    "magnitudes",
-    "stage_sparsity",
-    "neuron_sparsity",
-    "zeroing",
-    "similarity",
-)
+STUDY = layout.study_dir(config["study"])
 # A data artifact is named by what determines its content (config.data_key): images/<kind>-<digest>, shared by
 # every seed and side, or <experiment>/dim<d>/seed<s> for generated data.
-DATA = f"{STUDY}/data/{{datakey}}.safetensors"
-MEASURED = f"{STUDY}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.parquet"
+DATA = layout.data_artifact(config["study"], "{datakey}")
+MEASURED = layout.measured_dim_file(config["study"], "{experiment}", "{dimension}", "{seed}")
 
 
-def run_pattern(seed: "int | str", root: str = "runs") -> str:
+def run_pattern(seed: "int | str") -> str:
     """A run's directory, named by its cell on the experiment's axis (dim<d> or p<P>e<E>) and its seed, given
-    literally (an int) or as the ``{seed}`` wildcard; ``root="logs/imp"`` gives its logs' directory."""
-    return f"{STUDY}/{root}/{{experiment}}/{{model}}/{{cell}}/seed{seed}"
+    literally (an int) or as the ``{seed}`` wildcard."""
+    return layout.run_dir(config["study"], f"{{experiment}}/{{model}}/{{cell}}/seed{seed}")
 
 
 RUN = run_pattern("{seed}")
+
+
+def run_dir(run: "Run") -> str:
+    return layout.run_dir(config["study"], run.path)
+
+
+def analyses_dir(run: "Run") -> str:
+    return layout.analyses_dir(config["study"], run.path)
 # A round job trains one run (imp.runs_per_job: 1) or the same round of every seed of one cell, one after another
 # (seeds): its outputs then name the config's seeds literally, and its wildcards are the cell's.
 SHARED_ROUNDS = config["imp"]["runs_per_job"] == "seeds"
 JOB_SEEDS = list(config["seeds"]) if SHARED_ROUNDS else ["{seed}"]
-ANALYSES = f"{STUDY}/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
-ANALYSIS_LOGS = f"{STUDY}/logs/analyses/{{experiment}}/{{model}}/{{cell}}/seed{{seed}}"
+ANALYSES = layout.analyses_dir(config["study"], "{experiment}/{model}/{cell}/seed{seed}")
+ANALYSIS_LOGS = "analyses/{experiment}/{model}/{cell}/seed{seed}"  # under LOGS, as job_log names them
 RUNS = {run.path: run for run in runs(config)}
 DATASETS = data_artifacts(config)
 DIMENSION_RUNS = [run for run in RUNS.values() if not is_structure(config["experiments"][run.experiment])]
 STRUCTURE_RUNS = [run for run in RUNS.values() if is_structure(config["experiments"][run.experiment])]
-LOGS = f"{STUDY}/logs"
-TABLE_DIR = f"{STUDY}/tables"
-FIGURE_DIR = f"{STUDY}/figures"
-ROUND_TABLES = {name: f"{TABLE_DIR}/{name}.parquet" for name in ("rounds", "timing", "measured_dim")}
-STATS_TABLES = [
-    f"{TABLE_DIR}/{name}"
-    for name in (
-        "prunability.parquet",
-        "summary.parquet",
-        "summary.csv",
-        "summary.md",
-        "correlation.parquet",
-        "correlation_summary.parquet",
-        "sensitivity.parquet",
+LOGS = layout.logs_dir(config["study"])
+
+
+def job_log(job: str) -> str:
+    """A job's log, named like its output (``figures``, ``imp/<experiment>/.../round_001``)."""
+    return layout.log_file(config["study"], job)
+TABLE_DIR = layout.tables_dir(config["study"])
+FIGURE_DIR = layout.figures_dir(config["study"])
+ROUND_TABLES = {
+    name: f"{TABLE_DIR}/{file}"
+    for name, file in (
+        ("rounds", layout.ROUNDS_TABLE),
+        ("timing", layout.TIMING_TABLE),
+        ("measured_dim", layout.MEASURED_TABLE),
     )
-]
-STRUCTURE_TABLES = {name: f"{TABLE_DIR}/structure_{name}.parquet" for name in STRUCTURE_TABLE_NAMES}
-# What made every round of the study (prunability.numerics): kept apart from the tables that must be reproducible.
-FINGERPRINT_TABLE = f"{TABLE_DIR}/{FINGERPRINT_NAME}"
+}
+STATS_TABLES = [f"{TABLE_DIR}/{name}" for name in layout.STATS_TABLES]
+STRUCTURE_TABLES = {name: f"{TABLE_DIR}/{layout.structure_table(name)}" for name in layout.STRUCTURE_TABLES}
+FINGERPRINT_TABLE = f"{TABLE_DIR}/{layout.FINGERPRINT_TABLE}"
 # A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
 TABLES = (
     ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else [])
@@ -87,22 +70,24 @@ TABLES = (
     + [FINGERPRINT_TABLE]
 )
 ACCURACY_FIGURES = [
-    f"{FIGURE_DIR}/accuracy_{e}" for e, x in config["experiments"].items() if not is_structure(x)
+    f"{FIGURE_DIR}/{layout.accuracy_figure(e)}" for e, x in config["experiments"].items() if not is_structure(x)
 ]
-CORRELATION_FIGURE = f"{FIGURE_DIR}/correlation"
-SENSITIVITY_FIGURE = f"{FIGURE_DIR}/sensitivity"
+CORRELATION_FIGURE = f"{FIGURE_DIR}/{layout.CORRELATION_FIGURE}"
+SENSITIVITY_FIGURE = f"{FIGURE_DIR}/{layout.SENSITIVITY_FIGURE}"
 DIMENSION_FIGURES = [
-    f"{stem}.{ext}" for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE, SENSITIVITY_FIGURE) for ext in ("png", "pdf")
+    layout.figure_file(stem, ext)
+    for stem in (*ACCURACY_FIGURES, CORRELATION_FIGURE, SENSITIVITY_FIGURE)
+    for ext in layout.FIGURE_FORMATS
 ]
 STRUCTURE_FIGURES = [
-    f"{FIGURE_DIR}/structure_{name}_{e}.{ext}"
+    f"{FIGURE_DIR}/{layout.figure_file(layout.structure_figure(name, e), ext)}"
     for e, x in config["experiments"].items()
     if is_structure(x)
-    for name in STRUCTURE_FIGURE_NAMES
-    for ext in ("png", "pdf")
+    for name in layout.STRUCTURE_FIGURES
+    for ext in layout.FIGURE_FORMATS
 ]
 FIGURES = (DIMENSION_FIGURES if DIMENSION_RUNS else []) + STRUCTURE_FIGURES
-REPORT = f"{STUDY}/report.html"
+REPORT = layout.report_path(config["study"])
 # How each dimension experiment's chains end (config.stop_rule, null for fixed rounds), for the tables that say why.
 STOP_RULES = json.dumps({e: stop_rule(config, e) for e, x in config["experiments"].items() if not is_structure(x)})
 LABELS = " ".join(f"'{e}={x['label']}'" for e, x in config["experiments"].items() if not is_structure(x))
@@ -142,7 +127,7 @@ def job_seeds(wildcards) -> list[int]:
 
 def run_log(seed: "int | str", round_name: str) -> str:
     """One run's log of one round (``round_name``: round_000, round_{r} or round_<rrr>)."""
-    return f"{run_pattern(seed, 'logs/imp')}/{round_name}.log"
+    return job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/seed{seed}/{round_name}")
 
 
 def round_logs(round_name: str) -> dict:
@@ -151,7 +136,7 @@ def round_logs(round_name: str) -> dict:
     if not SHARED_ROUNDS:
         return {"job": run_log("{seed}", round_name)}
     runs = [run_log(s, round_name) for s in JOB_SEEDS]
-    return {"job": f"{STUDY}/logs/imp/{{experiment}}/{{model}}/{{cell}}/{round_name}.log", "runs": runs}
+    return {"job": job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/{round_name}"), "runs": runs}
 
 
 def job_outputs(round_name: str, names: "tuple[str, ...]") -> list[str]:
@@ -208,7 +193,7 @@ def round_files(directory: str) -> list[str]:
 
 
 def round_dir(wildcards, seed: int, r: int) -> str:
-    return f"{run_pattern(seed)}/round_{r:03d}".format(**wildcards)
+    return f"{run_pattern(seed)}/{round_name(r)}".format(**wildcards)
 
 
 def job_previous(wildcards) -> list[str]:
@@ -247,7 +232,7 @@ def job_runs(wildcards) -> str:
         entry = {"data": data_of(wildcards, s), "out": round_dir(wildcards, s, r), "seed": s}
         entry |= {"identity": run_of(wildcards, s).identity}
         if SHARED_ROUNDS:
-            entry |= {"log": run_log(s, f"round_{r:03d}").format(**wildcards)}
+            entry |= {"log": run_log(s, round_name(r)).format(**wildcards)}
         if r > 0:
             entry |= {"previous": round_dir(wildcards, s, r - 1), "rewind": rewind_of(wildcards, s)}
             entry |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
@@ -273,14 +258,14 @@ def all_measured() -> list[str]:
 
 def all_round_files(name: str, study_runs: list = DIMENSION_RUNS) -> list[str]:
     """``name`` (metrics.parquet, timing.json) of every round of every run of ``study_runs``."""
-    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{name}" for run in study_runs for r in range(run.rounds + 1)]
+    return [f"{run_dir(run)}/{round_name(r)}/{name}" for run in study_runs for r in range(run.rounds + 1)]
 
 
 def rounds_of_run(wildcards) -> list[str]:
     """Weights and masks of every round of one run: what the per-run structure analyses read."""
     run = run_of(wildcards)
     names = (WEIGHTS_FILE, MASK_FILE)
-    return [f"{STUDY}/runs/{run.path}/round_{r:03d}/{n}" for r in range(run.rounds + 1) for n in names]
+    return [f"{run_dir(run)}/{round_name(r)}/{n}" for r in range(run.rounds + 1) for n in names]
 
 
 ALL_ROUND_ARTIFACTS = [f for name in ROUND_FILES for f in all_round_files(name, list(RUNS.values()))]
@@ -299,7 +284,7 @@ ANALYSIS_PARAMS = dict(
 def per_round_outputs(name: str, first: int = 0) -> list[str]:
     """``name`` of every analysed round from ``first`` of every run of an analysed schedule."""
     return [
-        f"{STUDY}/analyses/{run.path}/round_{r:03d}/{name}"
+        f"{analyses_dir(run)}/{round_name(r)}/{name}"
         for run in STRUCTURE_RUNS
         if run.cell == analysed_cell(config["experiments"][run.experiment])
         for r in analysed_rounds(config["experiments"][run.experiment], run.rounds)
@@ -307,10 +292,56 @@ def per_round_outputs(name: str, first: int = 0) -> list[str]:
     ]
 
 
-RUN_TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
-RUN_ANALYSES = [f"{STUDY}/analyses/{run.path}/{name}.parquet" for run in STRUCTURE_RUNS for name in RUN_TABLES]
-ALL_ANALYSES = [*RUN_ANALYSES, *per_round_outputs("zeroing.parquet"), *per_round_outputs("similarity.parquet", first=1)]
+RUN_TABLES = [layout.per_run_table(name) for name in layout.PER_RUN_TABLES]
+RUN_ANALYSES = [f"{analyses_dir(run)}/{name}" for run in STRUCTURE_RUNS for name in RUN_TABLES]
+PER_ROUND_OUTPUTS = [
+    f for a in PER_ROUND_ANALYSES for f in per_round_outputs(layout.per_round_output(a.name), a.first_round)
+]
+ALL_ANALYSES = [*RUN_ANALYSES, *PER_ROUND_OUTPUTS]
 
 
 def round_weights(wildcards, offset: int = 0) -> str:
-    return f"{RUN}/round_{int(wildcards.ar) - offset:03d}/{WEIGHTS_FILE}".format(**wildcards)
+    return f"{RUN}/{round_name(int(wildcards.ar) - offset)}/{WEIGHTS_FILE}".format(**wildcards)
+
+
+# The rounds a per-round analysis reads, as offsets from the analysed round (prunability.structure.registry).
+REFERENCE_OFFSETS = {"current": lambda ar: 0, "baseline": lambda ar: ar, "previous": lambda ar: 1}
+
+
+def per_round_inputs(name: str):
+    """A per-round analysis's inputs: the run's data, and the weights of the analysed round and its references."""
+    rounds = ("current", *PER_ROUND_BY_NAME[name].references)
+
+    def inputs(wildcards) -> dict:
+        offsets = {r: REFERENCE_OFFSETS[r](int(wildcards.ar)) for r in rounds}
+        return {"data": data_of(wildcards), **{r: round_weights(wildcards, o) for r, o in offsets.items()}}
+
+    return inputs
+
+
+def per_round_output(name: str) -> str:
+    return f"{ANALYSES}/round_{{ar}}/{layout.per_round_output(name)}"
+
+
+def per_round_log(name: str) -> str:
+    return job_log(f"{ANALYSIS_LOGS}/round_{{ar}}/{name}")
+
+
+def reference_args(wildcards, input) -> str:
+    """``--baseline DIR --previous DIR``: the round directories of an analysis's references."""
+    refs = [r for r in REFERENCE_OFFSETS if r != "current" and r in input.keys()]
+    return " ".join(f"--{r} {os.path.dirname(input[r])}" for r in refs)
+
+
+# Every per-round analysis's rule runs this; params.analysis names it (its subcommand).
+PER_ROUND_SHELL = (
+    "prunability --numerics {params.numerics} {params.analysis} --round-dir {params.round_dir} {params.references} "
+    "--data {input.data} {params.side} --model {wildcards.model} --identity {params.identity:q} "
+    "--settings {params.settings_json:q} --device {params.device} --threads {params.threads} --out {output} 2> {log}"
+)
+PER_ROUND_PARAMS = dict(
+    round_dir=lambda w, input: os.path.dirname(input.current),
+    references=reference_args,
+    settings_json=lambda w: json.dumps(experiment(w)["analysis"], sort_keys=True),
+    **ANALYSIS_PARAMS,
+)

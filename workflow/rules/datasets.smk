@@ -7,7 +7,7 @@ rule dataset:
         generated=dataset_args,
         **COMPUTE,
     log:
-        f"{LOGS}/data/{{datakey}}.log",
+        job_log("data/{datakey}"),
     conda:
         ENV
     threads: config["threads"]
@@ -31,7 +31,7 @@ rule measure_dim:
         k=config["statistics"]["id_neighbours"],
         **COMPUTE,
     log:
-        f"{LOGS}/measured_dim/{{experiment}}/dim{{dimension}}/seed{{seed}}.log",
+        job_log("measured_dim/{experiment}/dim{dimension}/seed{seed}"),
     conda:
         ENV
     threads: config["threads"]

@@ -1,8 +1,8 @@
 rule draw_figures:
     input:
         rounds=ROUND_TABLES["rounds"],
-        correlation=f"{TABLE_DIR}/correlation.parquet",
-        sensitivity=f"{TABLE_DIR}/sensitivity.parquet",
+        correlation=f"{TABLE_DIR}/{layout.CORRELATION_TABLE}",
+        sensitivity=f"{TABLE_DIR}/{layout.SENSITIVITY_TABLE}",
     output:
         accuracy=[
             report(
@@ -21,7 +21,7 @@ rule draw_figures:
         labels=LABELS,
         out=output_dir,
     log:
-        f"{LOGS}/figures.log",
+        job_log("figures"),
     conda:
         ENV
     threads: 1
@@ -48,7 +48,7 @@ rule html_report:
         figures=lambda w, input: os.path.dirname(input.figures[0]),
         captions=CAPTIONS,
     log:
-        f"{LOGS}/report.log",
+        job_log("report"),
     conda:
         ENV
     threads: 1

@@ -1,5 +1,5 @@
 # One job per IMP round: of one run, or of every seed of one cell one after another (imp.runs_per_job,
-# prunability.shared_rounds). Round r depends on round r-1 and on round 0's rewind point of each of its runs.
+# prunability.imp.shared_rounds). Round r depends on round r-1 and on round 0's rewind point of each of its runs.
 # `group: "imp"` lets a cluster profile run the whole chain of one job's runs as one cluster job.
 IMP_ARGS = (
     "--model {wildcards.model} --recipe {params.recipe:q} {params.side} --prune-fraction {params.fraction} "
@@ -39,7 +39,7 @@ rule imp_dense:
 
 
 # With a stop rule, a round reads the metrics of round 0 and of the rounds before it that decide whether its chain
-# has ended; past the end it writes a small end marker in place of its files (prunability.imp).
+# has ended; past the end it writes a small end marker in place of its files (prunability.imp.round).
 rule imp_prune:
     input:
         data=job_data,

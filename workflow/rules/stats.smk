@@ -11,7 +11,7 @@ rule stats:
         stop=STOP_RULES,
         out=output_dir,
     log:
-        f"{LOGS}/stats.log",
+        job_log("stats"),
     conda:
         ENV
     threads: 1

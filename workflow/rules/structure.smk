@@ -5,13 +5,13 @@ rule structure_run:
     input:
         rounds_of_run,
     output:
-        [f"{ANALYSES}/{name}.parquet" for name in RUN_TABLES],
+        [f"{ANALYSES}/{name}" for name in RUN_TABLES],
     params:
         run=lambda w: RUN.format(**w),
         out=output_dir,
         **ANALYSIS_PARAMS,
     log:
-        f"{ANALYSIS_LOGS}/structure.log",
+        job_log(f"{ANALYSIS_LOGS}/structure"),
     conda:
         ENV
     threads: 1
@@ -24,17 +24,17 @@ rule structure_run:
         "--bins {params.settings[bins]} --out-dir {params.out} 2> {log}"
 
 
+# A per-round analysis (prunability.structure.registry): one job per analysed round.
 rule zeroing:
     input:
-        data=data_of,
-        weights=round_weights,
+        unpack(per_round_inputs("zeroing")),
     output:
-        f"{ANALYSES}/round_{{ar}}/zeroing.parquet",
+        per_round_output("zeroing"),
     params:
-        round_dir=lambda w, input: os.path.dirname(input.weights),
-        **ANALYSIS_PARAMS,
+        analysis="zeroing",
+        **PER_ROUND_PARAMS,
     log:
-        f"{ANALYSIS_LOGS}/round_{{ar}}/zeroing.log",
+        per_round_log("zeroing"),
     conda:
         ENV
     threads: config["threads"]
@@ -43,23 +43,19 @@ rule zeroing:
         runtime=60,
         gpu=0,
     shell:
-        "prunability --numerics {params.numerics} zeroing --round-dir {params.round_dir} --data {input.data} {params.side} "
-        "--model {wildcards.model} --identity {params.identity:q} --batch-size {params.settings[batch_size]} "
-        "--chunk {params.settings[chunk]} --device {params.device} --threads {params.threads} --out {output} 2> {log}"
+        PER_ROUND_SHELL
 
 
 rule similarity:
     input:
-        data=data_of,
-        baseline=lambda w: round_weights(w, int(w.ar)),
-        previous=lambda w: round_weights(w, 1),
-        current=round_weights,
+        unpack(per_round_inputs("similarity")),
     output:
-        f"{ANALYSES}/round_{{ar}}/similarity.parquet",
+        per_round_output("similarity"),
     params:
-        **ANALYSIS_PARAMS,
+        analysis="similarity",
+        **PER_ROUND_PARAMS,
     log:
-        f"{ANALYSIS_LOGS}/round_{{ar}}/similarity.log",
+        per_round_log("similarity"),
     conda:
         ENV
     threads: config["threads"]
@@ -68,28 +64,24 @@ rule similarity:
         runtime=60,
         gpu=0,
     shell:
-        "prunability --numerics {params.numerics} similarity --baseline {input.baseline} --previous {input.previous} --current {input.current} "
-        "--data {input.data} {params.side} --model {wildcards.model} --identity {params.identity:q} "
-        "--batch-size {params.settings[batch_size]} --device {params.device} --threads {params.threads} "
-        "--out {output} 2> {log}"
+        PER_ROUND_SHELL
 
 
 rule structure_tables:
     input:
         metrics=all_round_files(METRICS_FILE, STRUCTURE_RUNS),
         runs=RUN_ANALYSES,
-        zeroing=per_round_outputs("zeroing.parquet"),
-        similarity=per_round_outputs("similarity.parquet", first=1),
+        per_round=PER_ROUND_OUTPUTS,
     output:
         **STRUCTURE_TABLES,
     params:
-        runs=[f"{STUDY}/analyses/{run.path}" for run in STRUCTURE_RUNS],
+        runs=[analyses_dir(run) for run in STRUCTURE_RUNS],
         out=lambda w, output: os.path.dirname(output.accuracy),
         tolerance=" ".join(
             f"{e}={x['analysis']['critical_tolerance']}" for e, x in config["experiments"].items() if is_structure(x)
         ),
     log:
-        f"{LOGS}/structure_tables.log",
+        job_log("structure_tables"),
     conda:
         ENV
     threads: 1
@@ -98,8 +90,8 @@ rule structure_tables:
         runtime=30,
         gpu=0,
     shell:
-        "prunability structure-tables --metrics {input.metrics} --runs {params.runs} --zeroing {input.zeroing} "
-        "--similarity {input.similarity} --tolerance {params.tolerance} --out-dir {params.out} 2> {log}"
+        "prunability structure-tables --metrics {input.metrics} --runs {params.runs} --per-round {input.per_round} "
+        "--tolerance {params.tolerance} --out-dir {params.out} 2> {log}"
 
 
 rule structure_figures:
@@ -111,7 +103,7 @@ rule structure_figures:
         tables=lambda w, input: os.path.dirname(input.accuracy),
         out=lambda w, output: os.path.dirname(output[0]),
     log:
-        f"{LOGS}/structure_figures.log",
+        job_log("structure_figures"),
     conda:
         ENV
     threads: 1

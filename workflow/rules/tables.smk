@@ -6,7 +6,7 @@ rule tables:
     output:
         **ROUND_TABLES,
     log:
-        f"{LOGS}/tables.log",
+        job_log("tables"),
     conda:
         ENV
     threads: 1
@@ -26,7 +26,7 @@ rule fingerprint:
     output:
         FINGERPRINT_TABLE,
     log:
-        f"{LOGS}/fingerprint.log",
+        job_log("fingerprint"),
     conda:
         ENV
     threads: 1

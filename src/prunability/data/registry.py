@@ -12,9 +12,9 @@ from typing import Any
 import torch
 
 from prunability.artifacts import save_tensors
-from prunability.config import SIDED
 from prunability.data import image_sets
 from prunability.data.images import pixel_sums
+from prunability.data.kinds import SIDED
 from prunability.data.procedural import procedural
 from prunability.data.synthetic import linear_task
 
@@ -86,9 +86,18 @@ SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def build_dataset(kind: str, params: dict[str, Any], dimension: int | None, seed: int | None, out: str | Path) -> None:
-    """Generate one data artifact and write it to ``out``: real images take neither dimension nor seed,
-    generated data needs both."""
+def build_dataset(
+    kind: str,
+    params: dict[str, Any],
+    dimension: int | None,
+    seed: int | None,
+    out: str | Path,
+    threads: int | None = None,
+) -> None:
+    """Generate one data artifact and write it to ``out`` (torch on ``threads`` threads where given): real images
+    take neither dimension nor seed, generated data needs both."""
+    if threads is not None:
+        torch.set_num_threads(threads)
     if kind not in BUILDERS:
         raise ValueError(f"unknown dataset kind {kind!r}; known: {sorted(BUILDERS)}")
     shared = kind in SIDED

@@ -2,8 +2,7 @@
 
 ``mlp-256-128`` is MLP-P-Q with P=256, Q=128; ``resnet20-16`` is ResNet20 of width 16; ``vgg16-64`` and
 ``regnetx200mf-64`` are the published VGG16 and RegNetX-200MF, ``vgg16-8`` and ``regnetx200mf-8`` their
-one-eighth-width variants. The convolutional families also map every prunable layer to a stage (stem,
-stage1..n, classifier), for the analyses of the structure IMP leaves.
+one-eighth-width variants. Their stages are in ``models.stages``.
 """
 
 from collections.abc import Callable
@@ -12,22 +11,16 @@ import torch
 from torch import nn
 
 from prunability.models.mlp import mlp
-from prunability.models.regnet import FULL_STEM, regnetx200mf, regnetx_stage
-from prunability.models.resnet import resnet20, resnet20_stage
+from prunability.models.regnet import FULL_STEM, regnetx200mf
+from prunability.models.resnet import resnet20
 from prunability.models.vgg import FULL_WIDTH as VGG_FULL_WIDTH
-from prunability.models.vgg import vgg16, vgg16_stage
+from prunability.models.vgg import vgg16
 
 FAMILIES: dict[str, Callable[[list[int], tuple[int, ...], int], nn.Module]] = {
     "mlp": mlp,
     "resnet20": resnet20,
     "vgg16": vgg16,
     "regnetx200mf": regnetx200mf,
-}
-# Layer name (a prunable weight's state-dict key) -> stage, per family that has stages.
-STAGES: dict[str, Callable[[str], str]] = {
-    "resnet20": resnet20_stage,
-    "vgg16": vgg16_stage,
-    "regnetx200mf": regnetx_stage,
 }
 # The published networks' widths, and how the papers spell them; other widths are named -W<width>.
 PUBLISHED = {"vgg16": (VGG_FULL_WIDTH, "VGG16"), "regnetx200mf": (FULL_STEM, "RegNetX-200MF")}
@@ -49,14 +42,6 @@ def build_model(name: str, input_shape: tuple[int, ...], num_classes: int, seed:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return FAMILIES[family](sizes, input_shape, num_classes)
-
-
-def stage_map(name: str, layers: list[str]) -> dict[str, str]:
-    """The stage of each prunable layer of model ``name``; a family without stages is refused by name."""
-    family, _ = parse_name(name)
-    if family not in STAGES:
-        raise ValueError(f"model {name!r} has no stage map; models with stages: {sorted(STAGES)}")
-    return {layer: STAGES[family](layer) for layer in layers}
 
 
 def display_name(name: str) -> str:

@@ -1,1 +1,0 @@
-"""Analyses of the structure IMP leaves; they read round checkpoints and never retrain."""

@@ -1,0 +1,66 @@
+"""Subcommands about a study as a whole: its config, its quoted numbers, its comparison with the committed
+tables, its recovery after a crashed controller."""
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def check_config(args: argparse.Namespace) -> None:
+    from prunability.config.plan import describe
+    from prunability.config.validation import load
+
+    print(f"{args.config}: valid; {describe(load(args.config))}")
+
+
+def readme_numbers(args: argparse.Namespace) -> None:
+    from prunability.reporting.quoted import refresh
+
+    for line in refresh(Path(args.page) if args.page else None, args.block, args.check):
+        print(line, file=sys.stderr)
+
+
+def compare(args: argparse.Namespace) -> None:
+    from prunability.reporting.compare import REGRESSION, compare_study
+
+    verdict, text = compare_study(args.config, args.tables, args.revision)
+    print(text, file=sys.stderr)
+    if verdict == REGRESSION:
+        sys.exit(1)
+
+
+def recover(args: argparse.Namespace) -> None:
+    from prunability.operations.recover import recover
+
+    command = args.command_[1:] if args.command_[:1] == ["--"] else args.command_
+    sys.exit(recover(command, cancel=args.cancel))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("check-config", help="validate a study config against the schema")
+    s.add_argument("config")
+    s.set_defaults(func=check_config)
+
+    s = sub.add_parser("readme-numbers", help="rewrite (or --check) the study numbers the docs quote")
+    s.add_argument("--block", action="append", help="one quoted study, e.g. default-study (repeatable; default: all)")
+    s.add_argument("--page", help="the file holding the blocks (default: docs/results.md)")
+    s.add_argument("--check", action="store_true", help="exit non-zero when the file differs from the tables")
+    s.set_defaults(func=readme_numbers)
+
+    s = sub.add_parser(
+        "compare",
+        help="compare a study's fresh tables with the committed ones; exit 1 where equal numerics gave other numbers",
+    )
+    s.add_argument("--config", default="config.yaml", help="the study's config (its tables: results/<study>/tables)")
+    s.add_argument("--tables", help="a tables folder, instead of the one --config names")
+    s.add_argument("--revision", default="HEAD", help="the git revision whose committed tables are the reference")
+    s.set_defaults(func=compare)
+
+    s = sub.add_parser(
+        "recover",
+        help="after a crashed snakemake: wait for (or --cancel) its jobs, unlock, rerun the interrupted jobs",
+        description="Run in the study's directory as: prunability recover -- <the snakemake command that died>",
+    )
+    s.add_argument("--cancel", action="store_true", help="stop the dead run's jobs instead of waiting for them")
+    s.add_argument("command_", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the snakemake command to rerun")
+    s.set_defaults(func=recover)

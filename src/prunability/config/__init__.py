@@ -1,0 +1,1 @@
+"""A study's configuration: its validation (``validation``) and the study it implies (``plan``)."""

@@ -1,0 +1,1 @@
+"""The dimensionality study: intrinsic-dimension estimates, matching statistics, its tables, figures and report."""

@@ -1,0 +1,147 @@
+"""Figures drawn from the tables alone, so ``snakemake figures`` never needs a checkpoint."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+from prunability import layout
+from prunability.dimensionality.statistics import ordered
+from prunability.models.registry import display_name
+from prunability.reporting.plots import save
+
+
+def _density_ticks(ax: plt.Axes, densities: np.ndarray) -> None:
+    """Ticks at every few rounds' densities, labelled as in the paper (100.00, 32.77, 10.74, ...)."""
+    ticks = densities[:: max(1, len(densities) // 4)]
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{t:.2f}" for t in ticks], rotation=90)
+    ax.set_xlim(densities.max() * 1.1, densities.min() / 1.1)
+
+
+def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str | Path) -> None:
+    """Test accuracy vs % weights remaining: a panel per model, a line per dimension, mean ± std band."""
+    exp = rounds[rounds["experiment"] == experiment]
+    models = sorted(exp["model"].unique(), key=lambda m: exp.loc[exp["model"] == m, "prunable_weights"].iloc[0])
+    fig, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 3.8), squeeze=False, layout="constrained")
+    colors = plt.get_cmap("viridis")
+    dims = sorted(exp["dimension"].unique())
+    for ax, model in zip(axes[0], models, strict=True):
+        cell = exp[exp["model"] == model]
+        for i, dim in enumerate(dims):
+            curve = (
+                cell[cell["dimension"] == dim]
+                .groupby("round")
+                .agg(x=("density", "mean"), mu=("test_accuracy", "mean"), sd=("test_accuracy", "std"))
+            )
+            x, mu, sd = 100 * curve["x"], 100 * curve["mu"], 100 * curve["sd"].fillna(0)
+            color = colors(i / max(1, len(dims) - 1))
+            ax.plot(x, mu, marker="o", ms=3, color=color, label=f"{dim}")
+            ax.fill_between(x, mu - sd, mu + sd, color=color, alpha=0.2, linewidth=0)
+        _density_ticks(ax, 100 * np.sort(cell["density"].unique())[::-1])
+        ax.set_title(display_name(model))
+        ax.set_xlabel("Weights remaining %")
+        ax.set_ylabel("Test accuracy %")
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
+    sources = ", ".join(sorted(exp["data_source"].unique())) if "data_source" in exp else ""
+    fig.suptitle(f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds", fontsize=10)
+    save(fig, stem)
+
+
+def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: frozenset[str] = frozenset()) -> None:
+    """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks; one panel
+    per matching criterion, the paper's strict rule first.
+
+    Experiments in ``substitutes`` ran on offline stand-in data; the legend says so, so that no reader takes
+    their rho for the paper's.
+    """
+    draws = draws[draws["axis"] == "dimension"]
+    criteria = ordered(draws["criterion"].unique()) if "criterion" in draws else [None]
+    fig, axes = plt.subplots(
+        1, len(criteria), figsize=(5.2 * len(criteria), 3.8), squeeze=False, sharey=True, layout="constrained"
+    )
+    for ax, criterion in zip(axes[0], criteria, strict=True):
+        shown = draws if criterion is None else draws[draws["criterion"] == criterion]
+        _correlation_panel(ax, shown, substitutes)
+        ax.set_title(f"criterion: {criterion}" if criterion else "", fontsize=9)
+    axes[0][0].set_ylabel("density")
+    fig.suptitle("Monte-Carlo correlation, pooled over models (dotted: per-model means)", fontsize=10)
+    save(fig, stem)
+
+
+def _correlation_panel(ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset[str]) -> None:
+    pooled = draws[draws["scope"] == "pooled"]
+    for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
+        rho = block["rho"].dropna()
+        color = f"C{i}"
+        name = f"{experiment} (substitute data)" if experiment in substitutes else experiment
+        if rho.empty:
+            ax.plot([], [], color=color, label=f"{name}: undefined (no variation)")
+            continue
+        ax.hist(
+            rho,
+            bins=60,
+            range=(-1, 1),
+            density=True,
+            alpha=0.55,
+            color=color,
+            label=f"{name}: {rho.mean():.2f} ± {rho.std():.2f}",
+        )
+        per_model = draws[(draws["experiment"] == experiment) & (draws["scope"] == "model")]
+        for mean in per_model.groupby("model")["rho"].mean().dropna():
+            ax.axvline(mean, color=color, linestyle=":", linewidth=1)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("Spearman rho (dimension, % weights remaining)")
+    ax.legend(fontsize=7)
+
+
+def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | Path) -> None:
+    """Smallest matching subnetwork (mean over seeds) against the tolerance of the matching rule, 0 to 1 point:
+    a panel per experiment, colour by dimension, line style by model."""
+    experiments = sorted(table["experiment"].unique())
+    fig, axes = plt.subplots(
+        1, len(experiments), figsize=(4.6 * len(experiments), 3.8), squeeze=False, layout="constrained"
+    )
+    styles = ["-", "--", ":", "-."]
+    for ax, experiment in zip(axes[0], experiments, strict=True):
+        exp = table[table["experiment"] == experiment]
+        dims, models = sorted(exp["dimension"].unique()), sorted(exp["model"].unique())
+        means = exp.groupby(["model", "dimension", "tolerance_points"])["remaining_pct"].mean()
+        for j, model in enumerate(models):
+            for i, dim in enumerate(dims):
+                curve = means.loc[(model, dim)]
+                color = plt.get_cmap("viridis")(i / max(1, len(dims) - 1))
+                label = f"{display_name(model)}, {dim}"
+                ax.plot(curve.index, curve.to_numpy(), styles[j % len(styles)], color=color, label=label)
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda value, _: f"{value:g}")  # 2, 5, 10 rather than 2 x 10^0
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+        ax.set_xlabel("tolerance (accuracy points below dense)")
+        ax.set_ylabel("weights remaining % (mean over seeds)")
+        ax.set_title(f"{experiment} ({labels.get(experiment, 'dimension')})", fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=6, ncol=max(1, len(models)))
+    fig.suptitle(
+        "Smallest matching subnetwork against the matching rule's tolerance (0 = the paper's rule)", fontsize=10
+    )
+    save(fig, stem)
+
+
+def draw_figures(rounds: Path, correlation: Path, sensitivity: Path, out: Path, labels: dict[str, str]) -> None:
+    """Every figure of the dimensionality study from its tables: accuracy per experiment, correlation,
+    sensitivity; substitute data is marked in the correlation figure."""
+    frame = pd.read_parquet(rounds)
+    for experiment in sorted(frame["experiment"].unique()):
+        accuracy_figure(
+            frame, experiment, labels.get(experiment, "dimension"), out / layout.accuracy_figure(experiment)
+        )
+    sources = frame.groupby("experiment")["data_source"].first()
+    substitutes = frozenset(sources[sources.str.contains("substitute")].index)
+    correlation_figure(pd.read_parquet(correlation), out / layout.CORRELATION_FIGURE, substitutes)
+    sensitivity_figure(pd.read_parquet(sensitivity), labels, out / layout.SENSITIVITY_FIGURE)

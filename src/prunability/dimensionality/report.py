@@ -1,0 +1,115 @@
+"""The dimensionality study's part of the report: accuracy figures, smallest matching subnetworks, how chains
+ended, correlations, sensitivity to the matching rule, compute."""
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from prunability.dimensionality.statistics import ordered
+from prunability.layout import (
+    CORRELATION_FIGURE,
+    CORRELATION_SUMMARY_TABLE,
+    PRUNABILITY_TABLE,
+    SENSITIVITY_FIGURE,
+    SUMMARY_TABLE,
+    TIMING_TABLE,
+    accuracy_figure,
+    figure_file,
+)
+from prunability.matching import CRITERIA
+from prunability.models.registry import display_name
+from prunability.reporting.formatting import percent, pm
+from prunability.reporting.page import caption, image
+
+
+def _summary_html(summary: pd.DataFrame, labels: dict[str, str]) -> str:
+    """One table per experiment: a weights-remaining column per criterion (the paper's first), then the rest."""
+    criteria = ordered(summary["criterion"].unique())
+    parts = []
+    for experiment, exp in summary.groupby("experiment", sort=True):
+        cells = [(key, cell.set_index("criterion").loc[criteria]) for key, cell in exp.groupby(["model", "dimension"])]
+        first = pd.DataFrame([cell.iloc[0] for _, cell in cells])
+        table = pd.DataFrame(
+            {
+                "Model": [display_name(model) for (model, _), _ in cells],
+                labels.get(experiment, "dimension").capitalize(): [dim for (_, dim), _ in cells],
+                **{
+                    f"{criterion} (%)": [_pm(cell.loc[criterion], "remaining_pct") for _, cell in cells]
+                    for criterion in criteria
+                },
+                f"of all parameters, {criteria[0]} (%)": [_pm(row, "remaining_all_pct") for _, row in first.iterrows()],
+                "Dense accuracy (%)": [
+                    percent(m, s)
+                    for m, s in zip(first["dense_accuracy_mean"], first["dense_accuracy_std"], strict=True)
+                ],
+                "Seeds": first["seeds"].tolist(),
+                "Measured ID (MLE / TwoNN)": [
+                    f"{a:.1f} / {b:.1f}" for a, b in zip(first["id_mle"], first["id_twonn"], strict=True)
+                ],
+            }
+        )
+        parts.append(f"<h3>{html.escape(experiment)}</h3>" + table.to_html(index=False, border=0))
+        sources = ", ".join(sorted(set(exp.get("data_source", []))))
+        if sources:
+            parts.append(f"<p class='caption'>data: {html.escape(sources)}</p>")
+    return "".join(parts)
+
+
+def _pm(row: pd.Series, value: str) -> str:
+    return pm(row[f"{value}_mean"], row[f"{value}_std"])
+
+
+def _endings_html(prunability: pd.DataFrame) -> str:
+    """Per experiment and criterion: how the runs' chains ended, and how many smallest matching subnetworks are
+    floors (the run still matched at its last round), so a reader sees at once which numbers measure nothing."""
+    table = prunability.assign(
+        failure=prunability.get("ended_by", pd.Series("cap", index=prunability.index)) == "failure",
+        order=prunability["criterion"].map(CRITERIA.index),
+    )
+    counts = table.groupby(["experiment", "order", "criterion"], sort=True).agg(
+        runs=("seed", "size"), failure=("failure", "sum"), floors=("matches_at_last_round", "sum")
+    )
+    counts = counts.reset_index().drop(columns="order")
+    counts.insert(4, "cap", counts["runs"] - counts["failure"])
+    counts.columns = ["Experiment", "Criterion", "Runs", "Ended by failure", "Ended at the cap", "Floors"]
+    return counts.to_html(index=False, border=0)
+
+
+def _correlation_html(correlation: pd.DataFrame) -> str:
+    shown = correlation.assign(
+        model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
+        rho=[pm(m, s, digits=3) for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
+        order=correlation["criterion"].map(CRITERIA.index),
+    )
+    shown = shown.sort_values(["experiment", "order", "axis", "scope"], kind="stable")  # nominal axis first
+    shown["axis"] = shown["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"})
+    return shown[["experiment", "criterion", "axis", "scope", "model", "rho", "undefined"]].to_html(
+        index=False, border=0
+    )
+
+
+def dimension_section(tables: Path, figures: Path, captions: Path, labels: dict[str, str]) -> list[str]:
+    summary = pd.read_parquet(tables / SUMMARY_TABLE)
+    correlation = pd.read_parquet(tables / CORRELATION_SUMMARY_TABLE)
+    timing = pd.read_parquet(tables / TIMING_TABLE)
+    body = ["<h2>Accuracy against weights remaining</h2>"]
+    for experiment in sorted(summary["experiment"].unique()):
+        png = figures / figure_file(accuracy_figure(experiment))
+        body.append(f"<figure>{image(png)}<figcaption>{caption(captions, 'accuracy')}</figcaption></figure>")
+    body.append("<h2>Smallest matching subnetworks</h2>" + caption(captions, "summary"))
+    body.append(_summary_html(summary, labels))
+    body.append("<h3>Where the chains ended</h3>" + caption(captions, "endings"))
+    body.append(_endings_html(pd.read_parquet(tables / PRUNABILITY_TABLE)))
+    body.append("<h2>Correlation of dimension and prunability</h2>" + caption(captions, "correlation"))
+    body.append(f"<figure>{image(figures / figure_file(CORRELATION_FIGURE))}</figure>")
+    body.append(_correlation_html(correlation))
+    body.append("<h2>How much the matching rule decides</h2>" + caption(captions, "sensitivity"))
+    body.append(f"<figure>{image(figures / figure_file(SENSITIVITY_FIGURE))}</figure>")
+    body.append("<h2>Compute</h2>")
+    devices = ", ".join(sorted(set(timing["device"])))
+    body.append(
+        f"<p>{len(timing)} IMP round jobs, {timing['wall_seconds'].sum():.0f} s of job wall time in all "
+        f"(median {timing['wall_seconds'].median():.1f} s per round), on {devices}.</p>"
+    )
+    return body

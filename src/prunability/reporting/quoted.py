@@ -1,0 +1,195 @@
+"""The numbers the docs quote from committed studies, generated from the studies' tables.
+
+Hand-copied numbers drift from what the code produces; these are rendered from ``summary.md`` and
+``correlation_summary.parquet`` between two marker lines per study, rewritten by ``make readme-numbers`` and
+compared with the committed tables by the test suite (and the default study's with a fresh run by
+``make study``).
+"""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from prunability.artifacts import atomic_path
+from prunability.dimensionality.statistics import ordered
+from prunability.errors import ArtifactError
+from prunability.layout import (
+    CORRELATION_SUMMARY_TABLE,
+    FINGERPRINT_TABLE,
+    QUOTING_PAGE,
+    SUMMARY_MD,
+    SUMMARY_TABLE,
+    structure_table,
+    tables_dir,
+)
+from prunability.reporting.formatting import markdown, pm
+
+# The page that quotes the committed studies' numbers.
+QUOTING = QUOTING_PAGE
+# Each quoted block: its name in the markers and the committed tables it is rendered from.
+BLOCKS = {"default-study": tables_dir("quick"), "task-slice": tables_dir("task-slice")}
+
+
+def markers(block: str) -> tuple[str, str]:
+    """The two lines that enclose a block; they name the tables so that a reader knows where numbers come from."""
+    return (
+        f"<!-- BEGIN {block} numbers: generated from {BLOCKS[block]} by `make readme-numbers` -->",
+        f"<!-- END {block} numbers -->",
+    )
+
+
+def _rho(frame: pd.DataFrame, axis: str) -> str:
+    row = frame[frame["axis"] == axis]
+    if row.empty or pd.isna(row["rho_mean"].iloc[0]):
+        return "undefined"
+    return pm(row["rho_mean"].iloc[0], row["rho_std"].iloc[0])
+
+
+def _structure_lines(tables: Path) -> list[str]:
+    """Critical sparsity, fully pruned neurons against the null model and zeroing per stage, per model."""
+    from prunability.models.registry import display_name
+    from prunability.models.stages import stage_rank
+
+    critical = pd.read_parquet(tables / structure_table("critical_sparsity"))
+    fully = pd.read_parquet(tables / structure_table("fully_pruned"))
+    stages = pd.read_parquet(tables / structure_table("zeroing_stages"))
+    rows = []
+    for (model, p, e), runs in critical.groupby(["model", "pretrain_epochs", "train_epochs"], sort=True):
+        last = fully[(fully["model"] == model) & (fully["round"] == fully["round"].max())]
+        last = last[(last["pretrain_epochs"] == p) & (last["train_epochs"] == e)]
+        per_seed = last.groupby("seed")[["fully_pruned", "expected_fully_pruned"]].sum()
+        rows.append(
+            {
+                "Model": display_name(model),
+                "P, E": f"{p}, {e}",
+                "Dense accuracy (%)": pm(100 * runs["dense_accuracy"].mean(), 100 * runs["dense_accuracy"].std()),
+                "Critical sparsity (%)": pm(
+                    100 * runs["critical_sparsity"].mean(), 100 * runs["critical_sparsity"].std()
+                ),
+                "Fully pruned neurons, last round (null model)": (
+                    f"{per_seed['fully_pruned'].mean():.1f} ({per_seed['expected_fully_pruned'].mean():.2f})"
+                ),
+            }
+        )
+    last = stages[stages["round"] == stages.groupby("model")["round"].transform("max")]
+    zeroing = [
+        {
+            "Model": display_name(model),
+            "Stage": stage,
+            "Network sparsity (%)": f"{100 * part['network_sparsity'].mean():.1f}",
+            "Mean ΔAcc per neuron (points)": pm(
+                100 * part["mean_delta_accuracy"].mean(), 100 * part["mean_delta_accuracy"].std()
+            ),
+            "Worst neuron (points)": f"{100 * part['min_delta_accuracy'].min():.2f}",
+        }
+        for (model, stage), part in sorted(
+            last.groupby(["model", "stage"]), key=lambda item: (item[0][0], stage_rank(item[0][1]))
+        )
+    ]
+    return [
+        "Structure study: critical sparsity (the highest sparsity within the configured tolerance of the dense",
+        "accuracy; the paper reports about 96 %) and fully pruned neurons against the null model, mean (± std)",
+        f"over seeds (`{structure_table('critical_sparsity')}`, `{structure_table('fully_pruned')}`):",
+        "",
+        *markdown(pd.DataFrame(rows)),
+        "",
+        "Zeroing one neuron at the last analysed round, per stage, mean ± std over seeds",
+        f"(`{structure_table('zeroing_stages')}`):",
+        "",
+        *markdown(pd.DataFrame(zeroing)),
+        "",
+    ]
+
+
+def _fingerprint_lines(tables: Path) -> list[str]:
+    """Who made the numbers above (``fingerprint.parquet``), one line per distinct fingerprint."""
+    path = tables / FINGERPRINT_TABLE
+    if not path.exists():
+        return []
+    lines = [f"Made by (`{FINGERPRINT_TABLE}`):", ""]
+    for row in pd.read_parquet(path).itertuples(index=False):
+        if row.numerics == "unknown":
+            lines.append(f"- {row.rounds} rounds: made before results carried a fingerprint (kernels unknown)")
+            continue
+        lines.append(
+            f"- {row.rounds} rounds: numerics {row.numerics} (ATen {row.aten_capability}, oneDNN up to "
+            f"{row.onednn_max_isa}, MKL {row.mkl_cbwr}), {row.threads} thread(s), torch {row.torch}, "
+            f"{row.device_type} ({row.device_name}, {row.machine})"
+        )
+    return [*lines, ""]
+
+
+def render(tables: Path, block: str = "default-study") -> str:
+    """The block between the markers: the summary tables, pooled rho and dense accuracy per experiment, and
+    the structure study's numbers where its tables exist."""
+    begin, end = markers(block)
+    summary = pd.read_parquet(tables / SUMMARY_TABLE)
+    pooled = pd.read_parquet(tables / CORRELATION_SUMMARY_TABLE).query("scope == 'pooled'")
+    lines = [
+        begin,
+        "",
+        f"Weights remaining at each run's smallest matching subnetwork, mean ± std over seeds (`{SUMMARY_MD}`):",
+        "",
+        (tables / SUMMARY_MD).read_text().strip(),
+        "",
+        "Spearman rho between dimension and weights remaining, pooled over models, under each matching criterion",
+        f"(`{CORRELATION_SUMMARY_TABLE}`), and the dense networks' test accuracy (mean over models, dimensions and",
+        "seeds; range of cell means):",
+        "",
+        "| Experiment | Data | Criterion | rho, nominal dimension | rho, measured ID (MLE) | Dense accuracy (%) |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for experiment, exp in summary.groupby("experiment", sort=True):
+        criteria = ordered(exp["criterion"].unique())
+        acc = 100 * exp[exp["criterion"] == criteria[0]]["dense_accuracy_mean"]
+        for criterion in criteria:
+            rho = pooled[(pooled["experiment"] == experiment) & (pooled["criterion"] == criterion)]
+            lines.append(
+                f"| {experiment} | {exp['data_source'].iloc[0]} | {criterion} | {_rho(rho, 'dimension')} | "
+                f"{_rho(rho, 'id_mle')} | {acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f}) |"
+            )
+    if (tables / structure_table("critical_sparsity")).exists():
+        lines += ["", *_structure_lines(tables)]
+    else:
+        lines.append("")
+    lines += _fingerprint_lines(tables)
+    return "\n".join([*lines, end])
+
+
+def quoted(readme_text: str, block: str = "default-study") -> str:
+    """The generated block as it stands in the quoting page."""
+    begin, end = markers(block)
+    match = re.search(re.escape(begin) + r".*?" + re.escape(end), readme_text, flags=re.S)
+    if not match:
+        raise ValueError(f"the quoting page has no block between {begin!r} and {end!r}")
+    return match.group(0)
+
+
+def update(readme: Path, tables: Path, block: str = "default-study") -> bool:
+    """Rewrite the quoting page's block from ``tables``; return whether it changed."""
+    text = readme.read_text()
+    old, new = quoted(text, block), render(tables, block)
+    if old != new:
+        with atomic_path(readme) as tmp:
+            tmp.write_text(text.replace(old, new))
+    return old != new
+
+
+def refresh(path: Path | None, blocks: list[str] | None, check: bool) -> list[str]:
+    """Rewrite the quoted ``blocks`` (default: all) of ``path`` (default: ``QUOTING``) from their tables, or with
+    ``check`` only compare them; what was rewritten, as lines. A difference under ``check``, or an unknown block,
+    is an ``ArtifactError`` that says how to fix it."""
+    path = path or Path(QUOTING)
+    unknown = set(blocks or []) - set(BLOCKS)
+    if unknown:
+        raise ArtifactError(f"unknown block {', '.join(sorted(unknown))}: {path} quotes {', '.join(BLOCKS)}")
+    lines = []
+    for block in blocks or list(BLOCKS):
+        tables = Path(BLOCKS[block])
+        if check:
+            if quoted(path.read_text(), block) != render(tables, block):
+                raise ArtifactError(f"{path} quotes {block} numbers that differ from {tables}: `make readme-numbers`")
+        elif update(path, tables, block):
+            lines.append(f"{path}: {block} numbers rewritten from {tables}")
+    return lines

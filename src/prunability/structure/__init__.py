@@ -1,0 +1,1 @@
+"""The structure study: analyses of the rounds IMP leaves, read from their checkpoints and never retrained."""
