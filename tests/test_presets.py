@@ -37,6 +37,7 @@ def expected_jobs(config: dict) -> dict[str, int]:
         "structure_run": len(structure),
         "zeroing": len(analysed),
         "similarity": sum(number > 0 for number in analysed),
+        "inference": len(analysed),
     }
 
 

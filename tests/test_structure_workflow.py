@@ -12,6 +12,7 @@ import yaml
 from helpers import SNAKEMAKE, planned_jobs, snakemake, user_env
 
 from prunability.artifacts import load_tensors
+from prunability.layout import STRUCTURE_FIGURES
 
 TINY_STRUCTURE = {
     "study": "tinystruct",
@@ -24,7 +25,13 @@ TINY_STRUCTURE = {
             "models": ["resnet20-2", "vgg16-2"],
             "dataset": {"kind": "digits_resized", "side": 32, "test_fraction": 0.2},
             "training": {"lr": 0.05, "batch_size": 128},
-            "analysis": {"analysed": {"pretrain": 1, "train": 2}, "batch_size": 200},
+            "analysis": {
+                "analysed": {"pretrain": 1, "train": 2},
+                "batch_size": 200,
+                "inference_batch_sizes": [1, 4],
+                "inference_repeats": 1,
+                "inference_warmup": 0,
+            },
         }
     },
 }
@@ -78,11 +85,20 @@ def test_every_table_has_rows_for_what_it_covers(workdir):
     for name in ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned"):
         table = _table(workdir, name)
         assert set(table["train_epochs"]) == {1, 2} and "stage" in table, name
+    inference = _table(workdir, "inference")
+    assert sorted(inference["round"].unique()) == [0, 1, 2] and (inference["seconds"] > 0).all()
+    assert set(inference["format"]) == {"dense", "sparse", "hybrid"} and set(inference["batch_size"]) == {1, 4}
+    network = inference[inference["layer"] == "network"].pivot_table(
+        index=["model", "seed", "round", "batch_size"], columns="format", values="macs"
+    )
+    assert (network["sparse"] <= network["dense"]).all() and (network["hybrid"] <= network["dense"]).all()
+    cost = _table(workdir, "inference_cost")
+    assert "seconds" not in cost and len(cost) == len(inference[inference["format"] != "hybrid"]) // 2
 
 
 def test_figures_and_report_section_exist(workdir):
     study = workdir / "results" / "tinystruct"
-    for name in ("accuracy", "magnitudes", "stage_sparsity", "neuron_sparsity", "zeroing", "similarity"):
+    for name in STRUCTURE_FIGURES:
         for ext in ("png", "pdf"):
             assert (study / "figures" / f"structure_{name}_structure.{ext}").stat().st_size > 0
     page = (study / "report.html").read_text()
@@ -93,18 +109,20 @@ def test_nothing_reruns_and_a_deleted_analysis_recomputes_alone(workdir):
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
     analyses = workdir / "results" / "tinystruct" / "analyses" / Path(*RUN)
     (analyses / "round_001" / "zeroing.parquet").unlink()
+    (analyses / "round_002" / "inference.parquet").unlink()
     plan = planned_jobs(snakemake(workdir, "-n", "--quiet", "rules").stdout)
     assert plan == {
         "zeroing": 1,
+        "inference": 1,
         "structure_tables": 1,
         "structure_figures": 1,
         "html_report": 1,
         "all": 1,
-        "total": 5,
+        "total": 6,
     }
     (analyses / "neuron_sparsity.parquet").unlink()
     plan = planned_jobs(snakemake(workdir, "-n", "--quiet", "rules").stdout)
-    assert plan["structure_run"] == 1 and plan["total"] == 6 and "imp_prune" not in plan
+    assert plan["structure_run"] == 1 and plan["total"] == 7 and "imp_prune" not in plan
 
 
 def test_structure_figures_redraw_from_cached_tables_alone(workdir, tmp_path):

@@ -5,7 +5,7 @@ names from here (open_lth's ``foundations/paths.py`` is the model: one function 
 analyses' names come from their registry (``prunability.structure.registry``, standard library only too).
 """
 
-from prunability.structure.registry import ANALYSES
+from prunability.structure.registry import ANALYSES, MEASURED
 
 # What every IMP round writes into its directory (prunability.imp.round); round 0 also writes REWIND_FILE.
 WEIGHTS_FILE = "weights.safetensors"
@@ -58,7 +58,7 @@ STRUCTURE_FIGURES = (
     "magnitudes",
     "stage_sparsity",
     "neuron_sparsity",
-    *(a.name for a in ANALYSES if a.figure),
+    *(name for a in ANALYSES for name, _, _ in a.figures),
 )
 
 # The dimensionality study's figures (accuracy is drawn per experiment), each as PNG and PDF.
@@ -109,6 +109,10 @@ def figure_file(stem: str, fmt: str = "png") -> str:
 def accuracy_figure(experiment: str) -> str:
     """The stem of a dimension experiment's accuracy figure."""
     return f"accuracy_{experiment}"
+
+
+# Tables of measurements (times): never compared between two runs, as TIMING_TABLE.
+MEASURED_TABLES = tuple(structure_table(name) for name in MEASURED)
 
 
 def structure_figure(name: str, experiment: str) -> str:

@@ -67,6 +67,27 @@ rule similarity:
         PER_ROUND_SHELL
 
 
+rule inference:
+    input:
+        unpack(per_round_inputs("inference")),
+    output:
+        per_round_output("inference"),
+    params:
+        analysis="inference",
+        **PER_ROUND_PARAMS,
+    log:
+        per_round_log("inference"),
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=60,
+        gpu=0,
+    shell:
+        PER_ROUND_SHELL
+
+
 rule structure_tables:
     input:
         metrics=all_round_files(METRICS_FILE, STRUCTURE_RUNS),

@@ -27,7 +27,7 @@ from scipy.stats import rankdata
 
 from prunability.layout import DIMENSION_RUN
 from prunability.matching import CRITERIA, Matching
-from prunability.reporting.formatting import pm
+from prunability.reporting.formatting import markdown, pm
 from prunability.seeding import derive_seed
 
 RUN_KEYS = list(DIMENSION_RUN)
@@ -254,16 +254,17 @@ def markdown_table(summary: pd.DataFrame, labels: dict[str, str], value: str = "
     values = [f"{c} (%)" for c in criteria] or ["Weights remaining (%)"]
     parts = []
     for experiment, exp in summary.groupby("experiment", sort=True):
-        label = labels.get(experiment, "dimension").capitalize()
-        head = f"| Model | {label} | " + " | ".join(values) + " | Seeds |"
-        parts += [f"### {experiment}\n", head + (" Measured ID (MLE) |" if measured else "")]
-        parts.append("|---|---:|" + "---:|" * len(values) + "---:|" + ("---:|" if measured else ""))
+        rows = []
         for (model, dimension), cell in exp.groupby(["model", "dimension"], sort=True):
             if criteria:
                 cell = cell.set_index("criterion").loc[criteria]
-            shown = " | ".join(pm(m, s) for m, s in zip(cell[f"{value}_mean"], cell[f"{value}_std"], strict=True))
+            shown = [pm(m, s) for m, s in zip(cell[f"{value}_mean"], cell[f"{value}_std"], strict=True)]
             first = cell.iloc[0]
-            line = f"| {display_name(model)} | {dimension} | {shown} | {first['seeds']} |"
-            parts.append(line + (f" {first['id_mle']:.1f} |" if measured else ""))
-        parts.append("")
+            rows.append(
+                [display_name(model), dimension, *shown, first["seeds"]]
+                + ([f"{first['id_mle']:.1f}"] if measured else [])
+            )
+        columns = ["Model", labels.get(experiment, "dimension").capitalize(), *values, "Seeds"]
+        table = pd.DataFrame(rows, columns=columns + (["Measured ID (MLE)"] if measured else []))
+        parts += [f"### {experiment}\n", *markdown(table), ""]
     return "\n".join(parts)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from prunability.layout import FINGERPRINT_TABLE, TABLE_SUFFIX, TIMING_TABLE
+from prunability.layout import FINGERPRINT_TABLE, MEASURED_TABLES, TABLE_SUFFIX, TIMING_TABLE
 from prunability.numerics import NUMERICS_KEY
 
 # Tables that describe how a study ran rather than what it found: never equal from one run to the next.
-UNCOMPARED = frozenset({TIMING_TABLE, FINGERPRINT_TABLE})
+UNCOMPARED = frozenset({TIMING_TABLE, FINGERPRINT_TABLE, *MEASURED_TABLES})
 REGRESSION, EXPECTED, EQUAL, UNKNOWN = "regression", "expected", "equal", "unknown"
 
 

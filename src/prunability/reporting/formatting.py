@@ -18,8 +18,9 @@ def percent(mean: float, std: float) -> str:
     return pm(mean, std, scale=100)
 
 
-def markdown(frame: pd.DataFrame) -> list[str]:
-    """``frame`` as Markdown table lines, the first column left-aligned and the rest right-aligned."""
+def markdown(frame: pd.DataFrame, left: int = 1) -> list[str]:
+    """``frame`` as Markdown table lines, the first ``left`` columns (labels) left-aligned, the rest (numbers)
+    right-aligned."""
     head = "| " + " | ".join(frame.columns) + " |"
-    rule = "|---|" + "---:|" * (len(frame.columns) - 1)
+    rule = "|" + "---|" * left + "---:|" * (len(frame.columns) - left)
     return [head, rule, *("| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False))]

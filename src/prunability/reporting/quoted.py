@@ -99,6 +99,39 @@ def _structure_lines(tables: Path) -> list[str]:
         "",
         *markdown(pd.DataFrame(zeroing)),
         "",
+        *_inference_lines(tables),
+    ]
+
+
+def _inference_lines(tables: Path) -> list[str]:
+    """Speed-up of the sparse and hybrid networks over dense at each run's last analysed round, beside the ideal
+    ratio of multiply-accumulates, per model and batch size (where the study measured it)."""
+    from prunability.models.registry import display_name
+    from prunability.structure.inference_report import describe_measurement, last_round_speedups
+
+    path = tables / structure_table("inference")
+    if not path.exists():
+        return []
+    inference = pd.read_parquet(path)
+    speed = last_round_speedups(inference)
+    rows = [
+        {
+            "Model": display_name(row["model"]),
+            "Batch": row["batch_size"],
+            "Network sparsity (%)": f"{100 * row['network_sparsity']:.1f}",
+            "Sparse (x dense)": f"{row['sparse']:.2f}",
+            "Hybrid (x dense)": f"{row['hybrid']:.2f}",
+            "Ideal (x dense, MACs)": f"{row['ideal']:.1f}",
+        }
+        for _, row in speed.iterrows()
+    ]
+    return [
+        "Inference at the last analysed round, mean over seeds: forward time of the whole network dense over",
+        f"all-sparse (CSR) and over hybrid, and the ideal ratio (`{structure_table('inference')}`; measured on",
+        f"{describe_measurement(inference)}):",
+        "",
+        *markdown(pd.DataFrame(rows), left=2),
+        "",
     ]
 
 
@@ -137,18 +170,18 @@ def render(tables: Path, block: str = "default-study") -> str:
         f"(`{CORRELATION_SUMMARY_TABLE}`), and the dense networks' test accuracy (mean over models, dimensions and",
         "seeds; range of cell means):",
         "",
-        "| Experiment | Data | Criterion | rho, nominal dimension | rho, measured ID (MLE) | Dense accuracy (%) |",
-        "|---|---|---|---:|---:|---:|",
     ]
+    rows = []
     for experiment, exp in summary.groupby("experiment", sort=True):
         criteria = ordered(exp["criterion"].unique())
         acc = 100 * exp[exp["criterion"] == criteria[0]]["dense_accuracy_mean"]
         for criterion in criteria:
             rho = pooled[(pooled["experiment"] == experiment) & (pooled["criterion"] == criterion)]
-            lines.append(
-                f"| {experiment} | {exp['data_source'].iloc[0]} | {criterion} | {_rho(rho, 'dimension')} | "
-                f"{_rho(rho, 'id_mle')} | {acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f}) |"
-            )
+            dense = f"{acc.mean():.1f} ({acc.min():.1f}-{acc.max():.1f})"
+            source = exp["data_source"].iloc[0]
+            rows.append([experiment, source, criterion, _rho(rho, "dimension"), _rho(rho, "id_mle"), dense])
+    columns = ["Experiment", "Data", "Criterion", "rho, nominal dimension", "rho, measured ID (MLE)"]
+    lines += markdown(pd.DataFrame(rows, columns=[*columns, "Dense accuracy (%)"]), left=3)
     if (tables / structure_table("critical_sparsity")).exists():
         lines += ["", *_structure_lines(tables)]
     else:

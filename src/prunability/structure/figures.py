@@ -23,7 +23,7 @@ LEVELS = (0.2, 0.59, 0.79, 0.89)
 SCHEDULE = ["pretrain_epochs", "train_epochs"]
 
 
-def _panels(frame: pd.DataFrame, rows: int = 1, height: float = 3.6) -> tuple[plt.Figure, np.ndarray, list[str]]:
+def panels(frame: pd.DataFrame, rows: int = 1, height: float = 3.6) -> tuple[plt.Figure, np.ndarray, list[str]]:
     models = sorted(frame["model"].unique(), key=lambda m: (m.split("-")[0], int(m.split("-")[-1])))
     fig, axes = plt.subplots(
         rows, len(models), figsize=(4.4 * len(models), height * rows), squeeze=False, layout="constrained"
@@ -31,7 +31,7 @@ def _panels(frame: pd.DataFrame, rows: int = 1, height: float = 3.6) -> tuple[pl
     return fig, axes, models
 
 
-def _title(fig: plt.Figure, what: str, accuracy: pd.DataFrame) -> None:
+def titled(fig: plt.Figure, what: str, accuracy: pd.DataFrame) -> None:
     sources = ", ".join(sorted(accuracy["data_source"].unique()))
     fig.suptitle(f"{what} — {sources}", fontsize=10)
 
@@ -62,7 +62,7 @@ def _band(ax: plt.Axes, curve: pd.DataFrame, x: str, y: str, label: str, spread:
 def accuracy_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Test accuracy vs network sparsity, a line per schedule, the critical sparsity of each schedule marked."""
     acc, critical = tables["accuracy"], tables["critical_sparsity"]
-    fig, axes, models = _panels(acc)
+    fig, axes, models = panels(acc)
     for ax, model in zip(axes[0], models, strict=True):
         for (p, e), curve in acc[acc["model"] == model].groupby(SCHEDULE):
             curve = curve.assign(acc_pct=100 * curve["test_accuracy"])
@@ -73,7 +73,7 @@ def accuracy_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
         ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel="Test accuracy %")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(fontsize=7, title="schedule (dotted: critical sparsity)", title_fontsize=7)
-    _title(fig, "Accuracy vs sparsity per schedule", acc)
+    titled(fig, "Accuracy vs sparsity per schedule", acc)
     save(fig, stem)
 
 
@@ -82,7 +82,7 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     mags = tables["magnitudes"]
     mags = mags[mags["seed"] == mags["seed"].min()]
     stages = sorted(mags["stage"].unique(), key=stage_rank)
-    fig, axes, models = _panels(mags, rows=len(stages), height=2.4)
+    fig, axes, models = panels(mags, rows=len(stages), height=2.4)
     for col, model in enumerate(models):
         cell = mags[mags["model"] == model]
         for sparsity, r in _nearest_rounds(cell.drop_duplicates("round")):
@@ -94,7 +94,7 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             axes[row][col].set(title=f"{display_name(model)}: {stage}", xlabel="|w|", ylabel="weights per unit |w|")
             axes[row][col].set_yscale("symlog", linthresh=1.0)
     axes[0][-1].legend(fontsize=7, title="network sparsity", title_fontsize=7)
-    _title(fig, "Weight magnitudes of surviving weights per stage", tables["accuracy"])
+    titled(fig, "Weight magnitudes of surviving weights per stage", tables["accuracy"])
     save(fig, stem)
 
 
@@ -102,7 +102,7 @@ def _stage_curves(
     frame: pd.DataFrame, column: str, ylabel: str, what: str, accuracy: pd.DataFrame
 ) -> tuple[plt.Figure, np.ndarray]:
     """A panel per model, a line per stage: 100 x ``column`` against network sparsity (band: over seeds)."""
-    fig, axes, models = _panels(frame)
+    fig, axes, models = panels(frame)
     for ax, model in zip(axes[0], models, strict=True):
         cell = frame[frame["model"] == model]
         for stage in sorted(cell["stage"].unique(), key=stage_rank):
@@ -111,7 +111,7 @@ def _stage_curves(
         ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel=ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    _title(fig, what, accuracy)
+    titled(fig, what, accuracy)
     return fig, axes
 
 
@@ -128,7 +128,7 @@ def neuron_sparsity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Box plots of neuron sparsity per layer at the paper's sparsity levels (first seed)."""
     neurons = tables["neuron_sparsity"]
     neurons = neurons[neurons["seed"] == neurons["seed"].min()]
-    fig, axes, models = _panels(neurons, rows=len(LEVELS), height=2.4)
+    fig, axes, models = panels(neurons, rows=len(LEVELS), height=2.4)
     for col, model in enumerate(models):
         cell = neurons[neurons["model"] == model]
         layers = list(dict.fromkeys(cell.loc[cell["round"] == 0, "layer"]))
@@ -140,7 +140,7 @@ def neuron_sparsity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             ax.set_xticks(range(1, len(layers) + 1), [str(i) for i in range(len(layers))], fontsize=6)
             ax.set(title=f"{display_name(model)}: {100 * sparsity:.0f} % sparse", ylabel="neuron sparsity %")
         axes[-1][col].set_xlabel("layer (input to output)")
-    _title(fig, "Neuron sparsity per layer", tables["accuracy"])
+    titled(fig, "Neuron sparsity per layer", tables["accuracy"])
     save(fig, stem)
 
 
@@ -156,7 +156,7 @@ def zeroing_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
 def similarity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
     """Mean per-neuron cosine (solid) and linear CKA (dashed) per stage, against round 0 and the round before."""
     sim = tables["similarity"]
-    fig, axes, models = _panels(sim, rows=2)
+    fig, axes, models = panels(sim, rows=2)
     for col, model in enumerate(models):
         cell = sim[sim["model"] == model]
         for row, ref in enumerate(("baseline", "stepwise")):
@@ -175,7 +175,7 @@ def similarity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             ax.grid(alpha=0.3)
     for ax in axes[0]:
         ax.legend(fontsize=6, ncol=2)
-    _title(fig, "Activation similarity", tables["accuracy"])
+    titled(fig, "Activation similarity", tables["accuracy"])
     save(fig, stem)
 
 
@@ -189,7 +189,7 @@ FIGURES: dict[str, Callable[[dict[str, pd.DataFrame], Path], None]] = {
 
 
 def _figures() -> dict[str, Callable[[dict[str, pd.DataFrame], Path], None]]:
-    return FIGURES | {a.name: resolve(a.figure) for a in ANALYSES if a.figure}
+    return FIGURES | {name: resolve(draw) for a in ANALYSES for name, draw, _ in a.figures}
 
 
 def _per_experiment(tables: dict[str, pd.DataFrame]) -> Iterator[tuple[str, dict[str, pd.DataFrame]]]:

@@ -21,7 +21,9 @@ class PerRoundAnalysis:
     block with ``device`` and ``threads``. Its rows become ``structure_<name>.parquet``, sorted by the run,
     the round and ``order``; each of ``summaries`` (``(table, "module:function")``, frame -> frame) another
     table. ``config`` holds its keys of the ``analysis`` block, as JSON-schema properties with defaults.
-    ``figure`` (``(tables, stem) -> None``) and ``report`` (``tables -> html``) are optional.
+    ``figures`` (``(name, "module:function", title)``, the function ``(tables, stem) -> None``) and ``report``
+    (``tables_dir -> html``) are optional. ``measured``: its
+    own table holds measurements (times), never compared between two runs; its summaries must hold the rest.
     """
 
     name: str
@@ -31,9 +33,9 @@ class PerRoundAnalysis:
     order: tuple[str, ...] = ()
     summaries: tuple[tuple[str, str], ...] = ()
     config: dict = field(default_factory=dict)
-    figure: str | None = None
+    figures: tuple[tuple[str, str, str], ...] = ()
     report: str | None = None
-    title: str = ""
+    measured: bool = False
 
     @property
     def first_round(self) -> int:
@@ -61,9 +63,8 @@ ANALYSES = (
                 "description": "neuron ablations sharing one forward pass of the network's suffix",
             }
         },
-        figure="prunability.structure.figures:zeroing_figure",
+        figures=(("zeroing", "prunability.structure.figures:zeroing_figure", "Neuron zeroing"),),
         report="prunability.structure.report:zeroing_report",
-        title="Neuron zeroing",
     ),
     PerRoundAnalysis(
         name="similarity",
@@ -71,11 +72,54 @@ ANALYSES = (
         rows="prunability.structure.similarity:similarity_of_round",
         references=REFERENCES,
         order=("reference",),
-        figure="prunability.structure.figures:similarity_figure",
-        title="Activation similarity",
+        figures=(("similarity", "prunability.structure.figures:similarity_figure", "Activation similarity"),),
+    ),
+    PerRoundAnalysis(
+        name="inference",
+        help="forward time dense, sparse (CSR) and hybrid per layer and network; work, storage, removable channels",
+        rows="prunability.structure.inference:inference_of_round",
+        order=("batch_size", "layer", "format"),
+        summaries=(("inference_cost", "prunability.structure.inference:costs_table"),),
+        config={
+            "inference_batch_sizes": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "minItems": 1,
+                "default": [1, 256],
+                "description": "batch sizes the inference analysis times each layer and the network at",
+            },
+            "inference_repeats": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 5,
+                "description": "timed repeats per format (their median is kept), formats interleaved",
+            },
+            "inference_warmup": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 2,
+                "description": "untimed repeats per format before timing",
+            },
+        },
+        figures=(
+            (
+                "inference_speedup",
+                "prunability.structure.inference_report:speedup_figure",
+                "Inference: speed-up of sparse and hybrid over dense",
+            ),
+            (
+                "inference_break_even",
+                "prunability.structure.inference_report:break_even_figure",
+                "Inference: each stage's break-even sparsity",
+            ),
+        ),
+        report="prunability.structure.inference_report:inference_report",
+        measured=True,
     ),
 )
 BY_NAME = {analysis.name: analysis for analysis in ANALYSES}
+# Tables of measurements: equal code and numerics still give other values on every run.
+MEASURED = tuple(analysis.name for analysis in ANALYSES if analysis.measured)
 
 
 def resolve(spec: str):

@@ -115,7 +115,7 @@ def structure_section(tables: Path, figures: Path) -> list[str]:
     body.append("<h3>Fully pruned neurons: observed and expected at random (last round)</h3>")
     body.append(fully_pruned_html(fully))
     body += [resolve(analysis.report)(tables) for analysis in ANALYSES if analysis.report]
-    titles = FIGURE_TITLES | {analysis.name: analysis.title for analysis in ANALYSES if analysis.figure}
+    titles = FIGURE_TITLES | {name: title for analysis in ANALYSES for name, _, title in analysis.figures}
     for experiment in sorted(accuracy["experiment"].unique()):
         for name, title in titles.items():
             png = figures / figure_file(structure_figure(name, experiment))
