@@ -51,7 +51,7 @@ benchmark-images: $(BIN)/.installed
 	$(BIN)/python benchmarks/engine_vs_reference.py --images --model resnet20-16 --steps 15
 
 test: $(BIN)/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=10
 
 # A tiny study through a real single-node SLURM (started here when none answers; needs root), with faults.
 test-cluster: $(BIN)/.cluster

@@ -4,7 +4,8 @@ faster), beside each layer's work, storage and removable channels.
 
 Times are measurements of this process on this device: formats are interleaved repeat by repeat after a warm-up,
 and the median kept; each row says the torch threads, the device, the torch build and how many other
-prunability jobs ran beside it. They are kept apart from what a rerun must reproduce (``costs_table``).
+prunability jobs ran beside it. Both formats compute in float32 on every device, so a ratio compares kernels,
+not precisions. Times are kept apart from what a rerun must reproduce (``costs_table``).
 """
 
 import contextlib
@@ -70,10 +71,18 @@ def _swapped(layers: dict[str, nn.Module], sparse: dict[str, nn.Module], names: 
             del layers[name].forward
 
 
-def network_times(model, layers, sparse, faster: list[str], x: Tensor, repeats: int, warmup: int) -> dict:
+def network_times(
+    model: nn.Module,
+    layers: dict[str, nn.Module],
+    sparse: dict[str, nn.Module],
+    faster: list[str],
+    x: Tensor,
+    repeats: int,
+    warmup: int,
+) -> dict[str, float]:
     """Whole-network medians dense, all layers sparse, and hybrid (``faster`` sparse, the rest dense)."""
 
-    def run_with(names: list[str]):
+    def run_with(names: list[str]) -> Callable[[Tensor], None]:
         def run(batch: Tensor) -> None:
             with _swapped(layers, sparse, names):
                 model(batch)
@@ -109,7 +118,14 @@ def _measurement(device: torch.device) -> dict:
     }
 
 
-def _layer_rows(layers, stages, costs, removable, times: dict[str, dict[str, float]], batch: int) -> list[dict]:
+def _layer_rows(
+    layers: dict[str, nn.Module],
+    stages: dict[str, str],
+    costs: dict[str, dict],
+    removable: dict[str, tuple[int, int]],
+    times: dict[str, dict[str, float]],
+    batch: int,
+) -> list[dict]:
     rows = []
     for name in layers:
         cost, (pruned, gone) = costs[name], removable[name]
@@ -123,7 +139,7 @@ def _layer_rows(layers, stages, costs, removable, times: dict[str, dict[str, flo
 
 
 def _network_rows(layer_rows: list[dict], faster: list[str], times: dict[str, float], batch: int) -> list[dict]:
-    def total(fmt_of) -> dict:
+    def total(fmt_of: Callable[[str], str]) -> dict:
         chosen = [r for r in layer_rows if r["format"] == fmt_of(r["layer"])]
         return {"macs": sum(r["macs"] for r in chosen), "weight_bytes": sum(r["weight_bytes"] for r in chosen)}
 
