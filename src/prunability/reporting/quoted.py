@@ -122,12 +122,14 @@ def _inference_lines(tables: Path) -> list[str]:
             "Sparse (x dense)": f"{row['sparse']:.2f}",
             "Hybrid (x dense)": f"{row['hybrid']:.2f}",
             "Ideal (x dense, MACs)": f"{row['ideal']:.1f}",
+            "Hybrid at round 0 (spread)": f"{row['hybrid_dense']:.2f}",
         }
         for _, row in speed.iterrows()
     ]
     return [
         "Inference at the last analysed round, mean over seeds: forward time of the whole network dense over",
-        f"all-sparse (CSR) and over hybrid, and the ideal ratio (`{structure_table('inference')}`; measured on",
+        "all-sparse (CSR) and over hybrid, the ideal ratio, and the hybrid's ratio at round 0, where nothing is",
+        f"pruned, as the measurement's spread (`{structure_table('inference')}`; measured on",
         f"{describe_measurement(inference)}):",
         "",
         *markdown(pd.DataFrame(rows), left=2),
