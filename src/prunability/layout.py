@@ -120,9 +120,9 @@ def structure_figure(name: str, experiment: str) -> str:
     return f"structure_{name}_{experiment}"
 
 
-def round_name(r: int) -> str:
-    """A round's directory name: ``round_007``."""
-    return f"round_{r:03d}"
+def round_name(r: int | str) -> str:
+    """A round's directory name: ``round_007`` for round 7, ``round_{r}`` for the rules' wildcard named ``r``."""
+    return f"round_{r:03d}" if isinstance(r, int) else f"round_{{{r}}}"
 
 
 def round_number(name: str) -> int:

@@ -125,23 +125,23 @@ def job_seeds(wildcards) -> list[int]:
     return list(JOB_SEEDS) if SHARED_ROUNDS else [int(wildcards.seed)]
 
 
-def run_log(seed: "int | str", round_name: str) -> str:
-    """One run's log of one round (``round_name``: round_000, round_{r} or round_<rrr>)."""
-    return job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/seed{seed}/{round_name}")
+def run_log(seed: "int | str", folder: str) -> str:
+    """One run's log of one round (``folder``: round_000, round_{r} or round_<rrr>)."""
+    return job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/seed{seed}/{folder}")
 
 
-def round_logs(round_name: str) -> dict:
+def round_logs(folder: str) -> dict:
     """A round job's logs: ``job``, what its process prints (a one-run job's whole log), and with shared jobs
     ``runs``, one per run, where each run's own progress goes."""
     if not SHARED_ROUNDS:
-        return {"job": run_log("{seed}", round_name)}
-    runs = [run_log(s, round_name) for s in JOB_SEEDS]
-    return {"job": job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/{round_name}"), "runs": runs}
+        return {"job": run_log("{seed}", folder)}
+    runs = [run_log(s, folder) for s in JOB_SEEDS]
+    return {"job": job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/{folder}"), "runs": runs}
 
 
-def job_outputs(round_name: str, names: "tuple[str, ...]") -> list[str]:
-    """The files ``names`` of round ``round_name`` (round_000 or round_{r}) of every run a round job trains."""
-    return [f"{run_pattern(s)}/{round_name}/{name}" for s in JOB_SEEDS for name in names]
+def job_outputs(folder: str, names: "tuple[str, ...]") -> list[str]:
+    """The files ``names`` of round ``folder`` (round_000 or round_{r}) of every run a round job trains."""
+    return [f"{run_pattern(s)}/{folder}/{name}" for s in JOB_SEEDS for name in names]
 
 
 def data_of(wildcards, seed: "int | None" = None) -> str:
@@ -320,11 +320,11 @@ def per_round_inputs(name: str):
 
 
 def per_round_output(name: str) -> str:
-    return f"{ANALYSES}/round_{{ar}}/{layout.per_round_output(name)}"
+    return f"{ANALYSES}/{round_name('ar')}/{layout.per_round_output(name)}"
 
 
 def per_round_log(name: str) -> str:
-    return job_log(f"{ANALYSIS_LOGS}/round_{{ar}}/{name}")
+    return job_log(f"{ANALYSIS_LOGS}/{round_name('ar')}/{name}")
 
 
 def reference_args(wildcards, input) -> str:

@@ -20,11 +20,11 @@ rule imp_dense:
     input:
         data=job_data,
     output:
-        job_outputs("round_000", (*ROUND_FILES, REWIND_FILE)),
+        job_outputs(round_name(0), (*ROUND_FILES, REWIND_FILE)),
     params:
         **IMP_PARAMS,
     log:
-        **round_logs("round_000"),
+        **round_logs(round_name(0)),
     conda:
         ENV
     threads: config["threads"]
@@ -47,12 +47,12 @@ rule imp_prune:
         rewind=job_rewinds,
         history=job_history,
     output:
-        job_outputs("round_{r}", ROUND_FILES),
+        job_outputs(round_name("r"), ROUND_FILES),
     params:
         stop=stop_arg,
         **IMP_PARAMS,
     log:
-        **round_logs("round_{r}"),
+        **round_logs(round_name("r")),
     conda:
         ENV
     threads: config["threads"]
