@@ -50,8 +50,10 @@ benchmark: $(BIN)/.installed
 benchmark-images: $(BIN)/.installed
 	$(BIN)/python benchmarks/engine_vs_reference.py --images --model resnet20-16 --steps 15
 
+# Three workers on two cores, one test file each (module fixtures are tiny studies): faster than one worker
+# on the 2-core build machine, measured in docs/performance.md.
 test: $(BIN)/.installed
-	$(BIN)/pytest -q --durations=10
+	$(BIN)/pytest -q -n 3 --dist loadfile --durations=10
 
 # A tiny study through a real single-node SLURM (started here when none answers; needs root), with faults.
 test-cluster: $(BIN)/.cluster
