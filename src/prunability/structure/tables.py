@@ -96,8 +96,9 @@ def write_structure_tables(
     tables = {"accuracy": accuracy, "critical_sparsity": critical_sparsity(accuracy, tolerance)}
     for name in PER_RUN_TABLES:
         tables[name] = _gather([Path(d) / per_run_table(name) for d in run_dirs], order, accuracy)
+    outputs = _outputs_by_analysis(per_round)
     for analysis in ANALYSES:
-        paths = _outputs_by_analysis(per_round)[analysis.name]
+        paths = outputs[analysis.name]
         tables[analysis.name] = _gather(paths, [*order, *analysis.order], accuracy)
         for table, summary in analysis.summaries:
             tables[table] = resolve(summary)(tables[analysis.name]) if paths else tables[analysis.name]
