@@ -25,7 +25,7 @@ def _round_runs(args: argparse.Namespace) -> list[dict]:
         missing = [f"--{k}" for k in RUN_REQUIRED if getattr(args, k) is None]
         if missing:
             sys.exit(f"imp-round needs --runs, or {', '.join(missing)} for a single run")
-        runs = [{**{k: getattr(args, k) for k in RUN_KEYS if getattr(args, k, None) is not None}}]
+        runs = [{k: getattr(args, k) for k in RUN_KEYS if getattr(args, k, None) is not None}]
         runs[0]["identity"] = json.loads(args.identity)
     elif given:
         sys.exit(f"imp-round: --runs names every run's {', '.join(RUN_KEYS)}; drop {', '.join(given)}")

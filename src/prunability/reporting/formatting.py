@@ -1,15 +1,13 @@
 """How every table, report and quoted block writes a number with its spread, and a small Markdown table: one
 formatter, so the docs, the report and summary.md never disagree on a digit."""
 
-import math
-
 import pandas as pd
 
 
 def pm(mean: float, std: float, digits: int = 2, scale: float = 1.0) -> str:
     """``mean ± std`` at ``digits`` decimals after scaling both (100: fractions as percentages); the undefined
     std of a single seed shows as 0, as in the summary tables."""
-    spread = 0.0 if std is None or (isinstance(std, float) and math.isnan(std)) or pd.isna(std) else std
+    spread = 0.0 if pd.isna(std) else std
     return f"{scale * mean:.{digits}f} ± {scale * spread:.{digits}f}"
 
 

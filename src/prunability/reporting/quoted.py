@@ -23,7 +23,7 @@ from prunability.layout import (
     structure_table,
     tables_dir,
 )
-from prunability.reporting.formatting import markdown, pm
+from prunability.reporting.formatting import markdown, percent, pm
 
 # The page that quotes the committed studies' numbers.
 QUOTING = QUOTING_PAGE
@@ -63,10 +63,8 @@ def _structure_lines(tables: Path) -> list[str]:
             {
                 "Model": display_name(model),
                 "P, E": f"{p}, {e}",
-                "Dense accuracy (%)": pm(100 * runs["dense_accuracy"].mean(), 100 * runs["dense_accuracy"].std()),
-                "Critical sparsity (%)": pm(
-                    100 * runs["critical_sparsity"].mean(), 100 * runs["critical_sparsity"].std()
-                ),
+                "Dense accuracy (%)": percent(runs["dense_accuracy"].mean(), runs["dense_accuracy"].std()),
+                "Critical sparsity (%)": percent(runs["critical_sparsity"].mean(), runs["critical_sparsity"].std()),
                 "Fully pruned neurons, last round (null model)": (
                     f"{per_seed['fully_pruned'].mean():.1f} ({per_seed['expected_fully_pruned'].mean():.2f})"
                 ),
@@ -78,8 +76,8 @@ def _structure_lines(tables: Path) -> list[str]:
             "Model": display_name(model),
             "Stage": stage,
             "Network sparsity (%)": f"{100 * part['network_sparsity'].mean():.1f}",
-            "Mean ΔAcc per neuron (points)": pm(
-                100 * part["mean_delta_accuracy"].mean(), 100 * part["mean_delta_accuracy"].std()
+            "Mean ΔAcc per neuron (points)": percent(
+                part["mean_delta_accuracy"].mean(), part["mean_delta_accuracy"].std()
             ),
             "Worst neuron (points)": f"{100 * part['min_delta_accuracy'].min():.2f}",
         }
