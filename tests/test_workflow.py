@@ -107,7 +107,7 @@ def test_study_writes_tables_figures_and_report(study):
         assert (study / "figures" / f"{name}.pdf").read_bytes()[:4] == b"%PDF"
     report = (study / "report.html").read_text()
     assert report.count("data:image/png;base64") == 5 and "MLP-16-8" in report and "ResNet20-W2" in report
-    assert "Where the chains ended" in report
+    assert "Where the chains ended" in report and "Cells with dense below plateau" in report
     assert "Task dimension" in (study / "tables" / "summary.md").read_text()
 
 

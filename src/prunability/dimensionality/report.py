@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from prunability.dimensionality.adequacy import adequacy, plateau
 from prunability.dimensionality.statistics import ordered
 from prunability.layout import (
     CORRELATION_FIGURE,
     CORRELATION_SUMMARY_TABLE,
     PRUNABILITY_TABLE,
+    ROUNDS_TABLE,
     SENSITIVITY_FIGURE,
     SUMMARY_TABLE,
     TIMING_TABLE,
@@ -60,20 +62,29 @@ def _pm(row: pd.Series, value: str) -> str:
     return pm(row[f"{value}_mean"], row[f"{value}_std"])
 
 
-def _endings_html(prunability: pd.DataFrame) -> str:
-    """Per experiment and criterion: how the runs' chains ended, and how many smallest matching subnetworks are
-    floors (the run still matched at its last round), so a reader sees at once which numbers measure nothing."""
-    table = prunability.assign(
-        failure=prunability.get("ended_by", pd.Series("cap", index=prunability.index)) == "failure",
-        order=prunability["criterion"].map(CRITERIA.index),
+def _endings_html(tables: Path) -> str:
+    """Per experiment and criterion: how the runs' chains ended, floors (runs that still matched at their last
+    round), whether rho is defined, and dense networks below their plateau, so a reader sees at once which numbers
+    measure nothing; then the plateau check per cell."""
+    rounds = pd.read_parquet(tables / ROUNDS_TABLE)
+    checks = adequacy(
+        rounds, pd.read_parquet(tables / PRUNABILITY_TABLE), pd.read_parquet(tables / CORRELATION_SUMMARY_TABLE)
     )
-    counts = table.groupby(["experiment", "order", "criterion"], sort=True).agg(
-        runs=("seed", "size"), failure=("failure", "sum"), floors=("matches_at_last_round", "sum")
-    )
-    counts = counts.reset_index().drop(columns="order")
-    counts.insert(4, "cap", counts["runs"] - counts["failure"])
-    counts.columns = ["Experiment", "Criterion", "Runs", "Ended by failure", "Ended at the cap", "Floors"]
-    return counts.to_html(index=False, border=0)
+    checks.insert(4, "cap", checks["runs"] - checks["failure"])
+    checks.columns = [
+        "Experiment",
+        "Criterion",
+        "Runs",
+        "Ended by failure",
+        "Ended at the cap",
+        "Floors",
+        "rho defined",
+        "Cells",
+        "Cells with dense below plateau",
+    ]
+    cells = plateau(rounds).assign(model=lambda f: f["model"].map(display_name))
+    cells.columns = ["Experiment", "Model", "Dimension", "Mean gain (points)", "Noise margin (points)", "Below"]
+    return checks.to_html(index=False, border=0) + cells.round(2).to_html(index=False, border=0)
 
 
 def _correlation_html(correlation: pd.DataFrame) -> str:
@@ -100,7 +111,7 @@ def dimension_section(tables: Path, figures: Path, captions: Path, labels: dict[
     body.append("<h2>Smallest matching subnetworks</h2>" + caption(captions, "summary"))
     body.append(_summary_html(summary, labels))
     body.append("<h3>Where the chains ended</h3>" + caption(captions, "endings"))
-    body.append(_endings_html(pd.read_parquet(tables / PRUNABILITY_TABLE)))
+    body.append(_endings_html(tables))
     body.append("<h2>Correlation of dimension and prunability</h2>" + caption(captions, "correlation"))
     body.append(f"<figure>{image(figures / figure_file(CORRELATION_FIGURE))}</figure>")
     body.append(_correlation_html(correlation))

@@ -17,7 +17,9 @@ from prunability.errors import ArtifactError
 from prunability.layout import (
     CORRELATION_SUMMARY_TABLE,
     FINGERPRINT_TABLE,
+    PRUNABILITY_TABLE,
     QUOTING_PAGE,
+    ROUNDS_TABLE,
     SUMMARY_MD,
     SUMMARY_TABLE,
     structure_table,
@@ -135,6 +137,38 @@ def _inference_lines(tables: Path) -> list[str]:
     ]
 
 
+def _adequacy_lines(tables: Path) -> list[str]:
+    """Whether the numbers above measure anything: chains ended by failure, floors, rho defined, dense
+    networks below their plateau (``prunability.dimensionality.adequacy``)."""
+    from prunability.dimensionality.adequacy import adequacy
+
+    checks = adequacy(
+        pd.read_parquet(tables / ROUNDS_TABLE),
+        pd.read_parquet(tables / PRUNABILITY_TABLE),
+        pd.read_parquet(tables / CORRELATION_SUMMARY_TABLE),
+    )
+    rows = [
+        {
+            "Experiment": row.experiment,
+            "Criterion": row.criterion,
+            "Runs ended by failure": f"{row.failure} of {row.runs}",
+            "Floors (matched at the last round)": row.floors,
+            "rho defined": "yes" if row.rho_defined else "no",
+            "Cells with dense below plateau": f"{row.undertrained} of {row.cells}",
+        }
+        for row in checks.itertuples(index=False)
+    ]
+    return [
+        "What these numbers can measure (`prunability.dimensionality.adequacy`): runs whose chain ended because",
+        "the network stopped matching rather than at the round cap, floors, whether the pooled rho is defined, and",
+        "cells whose pruned rounds beat the dense round on average by more than the noise rule's margin (z = 1.96),",
+        "where the dense networks are below their plateau:",
+        "",
+        *markdown(pd.DataFrame(rows), left=2),
+        "",
+    ]
+
+
 def _fingerprint_lines(tables: Path) -> list[str]:
     """Who made the numbers above (``fingerprint.parquet``), one line per distinct fingerprint."""
     path = tables / FINGERPRINT_TABLE
@@ -182,10 +216,9 @@ def render(tables: Path, block: str = "default-study") -> str:
             rows.append([experiment, source, criterion, _rho(rho, "dimension"), _rho(rho, "id_mle"), dense])
     columns = ["Experiment", "Data", "Criterion", "rho, nominal dimension", "rho, measured ID (MLE)"]
     lines += markdown(pd.DataFrame(rows, columns=[*columns, "Dense accuracy (%)"]), left=3)
+    lines += ["", *_adequacy_lines(tables)]
     if (tables / structure_table("critical_sparsity")).exists():
-        lines += ["", *_structure_lines(tables)]
-    else:
-        lines.append("")
+        lines += _structure_lines(tables)
     lines += _fingerprint_lines(tables)
     return "\n".join([*lines, end])
 
