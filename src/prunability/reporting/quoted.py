@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from prunability.artifacts import atomic_path
+from prunability.dimensionality.adequacy import adequacy
 from prunability.dimensionality.statistics import ordered
 from prunability.errors import ArtifactError
 from prunability.layout import (
@@ -140,8 +141,6 @@ def _inference_lines(tables: Path) -> list[str]:
 def _adequacy_lines(tables: Path) -> list[str]:
     """Whether the numbers above measure anything: chains ended by failure, floors, rho defined, dense
     networks below their plateau (``prunability.dimensionality.adequacy``)."""
-    from prunability.dimensionality.adequacy import adequacy
-
     checks = adequacy(
         pd.read_parquet(tables / ROUNDS_TABLE),
         pd.read_parquet(tables / PRUNABILITY_TABLE),
