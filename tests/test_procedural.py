@@ -70,3 +70,23 @@ def test_the_dataset_kind_is_labelled_as_a_substitute(tmp_path):
     tensors, meta = load_tensors(out)
     assert "offline substitute" in meta["source"] and meta["num_classes"] == 3 and meta["augment"] is True
     assert tensors["x_train"].shape == (120, 3, 12, 12) and "pixel_sum" in tensors
+
+
+def test_procedural_images_are_one_fixed_image_set_stored_at_their_side_and_resized_per_run(tmp_path):
+    """The extrinsic substitute: the latent seed is a dataset setting, so every run and seed reads the same images,
+    and a run at 16 px sees each 8 px image upsampled by nearest neighbour (input dimensions without information)."""
+    from prunability.data.loading import load_data
+
+    params = {**SMALL, "size": 8, "intrinsic_dim": 32, "latent_seed": 3, "augment": False}
+    out = tmp_path / "images.safetensors"
+    build_dataset("procedural_images", params, dimension=None, seed=None, out=out)
+    tensors, meta = load_tensors(out)
+    direct = procedural(32, seed=3, **{**SMALL, "size": 8})
+    assert torch.equal(tensors["x_test"], direct["x_test"]) and "z_train" not in tensors
+    assert "offline substitute for CIFAR-10" in meta["source"] and meta["dimension"] is None
+    with pytest.raises(ValueError, match="neither a dimension nor a seed"):
+        build_dataset("procedural_images", params, dimension=16, seed=0, out=tmp_path / "b")
+    data = load_data(out, torch.device("cpu"), side=16)
+    assert data.input_shape == (3, 16, 16)
+    upsampled = data.inputs(tensors["x_test"][:2])  # each pixel repeated 2 x 2
+    assert torch.equal(upsampled[..., ::2, ::2], upsampled[..., 1::2, 1::2])

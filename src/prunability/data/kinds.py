@@ -28,6 +28,7 @@ KINDS = {
     "tinyimagenet": Kind(sided=True, train_size=lambda d: None),
     "biggan_latent": Kind(sided=False, train_size=lambda d: d["per_class"] * len(d["class_ids"]), latent=True),
     "procedural_latent": Kind(sided=False, train_size=lambda d: d["per_class"] * d["classes"], latent=True),
+    "procedural_images": Kind(sided=True, train_size=lambda d: d["per_class"] * d["classes"]),
 }
 # Real images: their artifact holds them once, at their own resolution, whatever the seed; each run brings them
 # to its side (an extrinsic dimension, or a schedules experiment's dataset.side) batch by batch on the device.

@@ -54,12 +54,22 @@ def _procedural(params: dict[str, Any], dimension: int, seed: int) -> dict[str, 
     return procedural(intrinsic_dim=dimension, seed=seed, **_generation(params))
 
 
+def _procedural_images(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
+    """One fixed set of procedural images (its own latent seed), stored at its side like real images: the
+    extrinsic experiment's offline substitute, with as many test images as asked for."""
+    settings = _generation(params)
+    tensors = procedural(seed=settings.pop("latent_seed"), **settings)
+    del tensors["z_train"]
+    return tensors
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any], Any, Any], dict[str, torch.Tensor]]] = {
     "synthetic_linear": _linear,
     "digits_resized": _digits,
     "cifar10_resized": _cifar10,
     "biggan_latent": _biggan,
     "procedural_latent": _procedural,
+    "procedural_images": _procedural_images,
     "tinyimagenet": _tinyimagenet,
 }
 
@@ -81,6 +91,9 @@ SOURCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "biggan_latent": _biggan_source,
     "procedural_latent": lambda p: (
         "procedural class-conditional images, seeded random fields (offline substitute for BigGAN)"
+    ),
+    "procedural_images": lambda p: (
+        f"procedural class-conditional images at {p['size']} px (offline substitute for CIFAR-10)"
     ),
     "tinyimagenet": lambda p: "Tiny ImageNet",
 }
