@@ -2,12 +2,16 @@
 
 Runs one quick-study round job (the exact CLI command a rule runs) several times and splits its wall time
 into interpreter start + imports (measured alone), and the in-process time the job reports in timing.json.
+Then a round past the end of its chain (its previous round an end marker), as the job runs it and, side by
+side, with torch imported first as every round job did before such rounds skipped it (``imp.chain_end``).
 
     python benchmarks/round_overhead.py [--config config.yaml] [--repeats 5]
 """
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,12 +21,15 @@ from pathlib import Path
 
 import yaml
 
+from prunability.artifacts import ENDED, save_tensors
 from prunability.config.validation import validate
+from prunability.layout import MASK_FILE, METRICS_FILE
+from prunability.numerics import PINS
 
 
-def wall(cmd: list[str]) -> float:
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
     tic = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     return time.perf_counter() - tic
 
 
@@ -79,6 +86,7 @@ def main() -> None:
         for _ in range(args.repeats):
             jobs.append(wall(job))
             inside.append(json.loads(Path(f"{tmp}/r0/timing.json").read_text())["wall_seconds"])
+        ended, ended_with_torch = _end_marker_jobs(job, tmp, args.repeats)
     med = statistics.median
     print(f"round job of {exp['models'][0]} ({args.config}), median of {args.repeats}, 1 process at a time:")
     print(f"  whole job (as the rule runs it)    {med(jobs):6.2f} s")
@@ -89,6 +97,33 @@ def main() -> None:
         f"  overhead outside the round's work  {med(jobs) - med(inside):6.2f} s "
         f"({100 * (med(jobs) - med(inside)) / med(jobs):.0f} % of the job)"
     )
+    print(f"  a round past its chain's end       {med(ended):6.2f} s")
+    print(
+        f"  the same with torch imported first {med(ended_with_torch):6.2f} s "
+        f"({med(ended_with_torch) / med(ended):.1f}x)"
+    )
+
+
+def _end_marker_jobs(job: list[str], tmp: str, repeats: int) -> tuple[list[float], list[float]]:
+    """Wall times of round 2 of a chain that ended after round 1 (round 1 is an end marker), as the job runs
+    and with ``import torch`` before the CLI, alternating."""
+    marker = Path(tmp, "r1")
+    save_tensors(marker / MASK_FILE, {}, {ENDED: "1"})
+    shutil.copy(Path(tmp, "r0", METRICS_FILE), marker / METRICS_FILE)
+    args = job[3:]
+    args[args.index("--out") + 1] = f"{tmp}/r2"
+    args[args.index("--round") + 1] = "2"
+    stop = json.dumps({"criteria": ["strict"], "patience": 2})
+    args += ["--previous", str(marker), "--rewind", "unread", "--stop", stop]
+    args += ["--history", str(Path(tmp, "r0", METRICS_FILE))]
+    plain = [*job[:3], *args]
+    preloaded = [sys.executable, "-c", "import torch, runpy; runpy.run_module('prunability.cli', run_name='__main__')"]
+    env = {**os.environ, **PINS}  # pinned before torch is imported, as the job itself would pin them
+    ended, ended_with_torch = [], []
+    for _ in range(repeats):
+        ended.append(wall(plain, env))
+        ended_with_torch.append(wall([*preloaded, *args], env))
+    return ended, ended_with_torch
 
 
 if __name__ == "__main__":

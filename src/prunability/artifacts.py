@@ -3,19 +3,22 @@
 Every writer goes through ``atomic_path``: a killed job leaves a ``.tmp`` file, never a complete-looking one.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
 
 from prunability.errors import ArtifactError
+
+if TYPE_CHECKING:
+    import torch
 
 
 def _umask() -> int:
@@ -53,6 +56,14 @@ def save_tensors(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta
     break byte-identical reruns.
     """
     header = {"json": json.dumps(meta or {}, sort_keys=True)}
+    if not tensors:  # a chain's end marker: the same bytes without importing torch (prunability.imp.chain_end)
+        from safetensors.numpy import save_file as save_empty
+
+        with atomic_path(path) as tmp:
+            save_empty({}, str(tmp), metadata=header)
+        return
+    from safetensors.torch import save_file
+
     contiguous = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
     with atomic_path(path) as tmp:
         save_file(contiguous, str(tmp), metadata=header)
@@ -63,6 +74,8 @@ def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
     path = Path(path)
     if not path.is_file():
         raise ArtifactError(f"missing artifact: {path} (run the step that writes it, or rerun the workflow)")
+    from safetensors.torch import load_file
+
     try:
         tensors = load_file(str(path))
         with safe_open(str(path), framework="pt") as handle:
@@ -75,7 +88,7 @@ def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
 def load_meta(path: str | os.PathLike) -> dict:
     """The metadata of a ``save_tensors`` file, without reading its tensors."""
     try:
-        with safe_open(str(path), framework="pt") as handle:
+        with safe_open(str(path), framework="numpy") as handle:  # metadata only: no torch needed
             return json.loads((handle.metadata() or {}).get("json", "{}"))
     except (SafetensorError, OSError, ValueError) as err:
         raise ArtifactError(f"corrupt or missing artifact: {path} ({err}); rerun the workflow") from err

@@ -11,9 +11,8 @@ weights held at 0, and evaluates. Each round writes its own directory:
     timing.json          wall time (kept out of metrics so reruns stay byte-identical)
     rewind.safetensors   round 0 only: θk
 
-With a stop rule (``prunability.imp.stopping``), a round after the end of its chain trains nothing: it writes the same
-files, small, as the chain's end marker (no tensors, a metrics table without rows, ``ended_after`` in the
-checkpoints' metadata and in timing.json), so the DAG stays static and every later round is as cheap.
+With a stop rule, a round after the end of its chain trains nothing: its job writes the chain's end marker in
+place of these files, before torch is imported (``prunability.imp.chain_end``).
 """
 
 import sys
@@ -23,23 +22,13 @@ from pathlib import Path
 
 import torch
 
-from prunability.artifacts import (
-    ENDED,
-    load_meta,
-    load_tensors,
-    read_frames,
-    save_tensors,
-    write_frame,
-    write_json,
-    write_rows,
-)
+from prunability.artifacts import load_tensors, save_tensors, write_json, write_rows
 from prunability.data.loading import DeviceData, load_data
 from prunability.device import pick_device, prepare
 from prunability.imp import masks as masklib
 from prunability.imp.engine import evaluate, steps_per_epoch, train
 from prunability.imp.recipe import Recipe, to_steps
 from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, TIMING_FILE, WEIGHTS_FILE
-from prunability.matching import StopRule
 from prunability.models.registry import build_model
 from prunability.numerics import fingerprint
 from prunability.seeding import derive_seed
@@ -62,8 +51,6 @@ class RoundSpec:
     device: str = "auto"
     run: tuple[tuple[str, object], ...] = ()
     side: int | None = None
-    stop: dict | None = None  # config.stop_rule; None: fixed rounds
-    history: tuple[Path, ...] = ()  # metrics of round 0 and of the stop rule's patience rounds before this one
 
 
 class DataCache:
@@ -127,45 +114,11 @@ def _metrics_row(spec: RoundSpec, model, masks, data: DeviceData, steps: int, sp
     }
 
 
-def ended_after(spec: RoundSpec) -> int | None:
-    """The round after which this round's chain ended (None: train this round). A chain has ended when the
-    previous round is an end marker, or when its last ``patience`` rounds failed the stop rule."""
-    if spec.stop is None or spec.round == 0:
-        return None
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    meta = load_meta(spec.previous / MASK_FILE)
-    if ENDED in meta:
-        return int(meta[ENDED])
-    columns = ["round", "test_accuracy", "test_examples"]
-    history = pa.concat_tables([pq.read_table(p, columns=columns) for p in spec.history]) if spec.history else None
-    if history is None or 0 not in history["round"].to_pylist():
-        raise ValueError(f"round {spec.round}: a stop rule needs the metrics of round 0 among --history")
-    return StopRule.from_dict(spec.stop).ended_after(*(history[c].to_numpy() for c in columns))
-
-
-def _write_end_marker(spec: RoundSpec, after: int, tic: float) -> None:
-    """This round's files as the end marker of a chain that ended after round ``after``."""
-    meta = {"model": spec.model, "round": str(spec.round), "seed": str(spec.seed), ENDED: str(after)}
-    save_tensors(spec.out / WEIGHTS_FILE, {}, meta)
-    save_tensors(spec.out / MASK_FILE, {}, meta)
-    write_frame(spec.out / METRICS_FILE, read_frames([spec.previous / METRICS_FILE]).iloc[:0])
-    write_json(
-        spec.out / TIMING_FILE,
-        {**dict(spec.run), "round": spec.round, ENDED: after, "wall_seconds": time.perf_counter() - tic},
-    )
-    _log(f"round {spec.round}: the chain ended after round {after}; nothing to train")
-
-
-def run_round(spec: RoundSpec, cache: DataCache | None = None) -> dict | None:
-    """Run one round end to end and write its artifacts; return the metrics row (None past the chain's end).
-    ``cache`` lets the runs of a shared job (``prunability.imp.shared_rounds``) share a loaded data artifact."""
+def run_round(spec: RoundSpec, cache: DataCache | None = None) -> dict:
+    """Train one round end to end, write its artifacts and return the metrics row. ``cache`` lets the runs of a
+    shared job (``prunability.imp.shared_rounds``) share a loaded data artifact; that job has already written the
+    end marker of every run whose chain ended (``prunability.imp.chain_end``)."""
     tic = time.perf_counter()
-    after = ended_after(spec)
-    if after is not None:
-        _write_end_marker(spec, after, tic)
-        return None
     device = pick_device(spec.device)
     data = (cache or DataCache()).load(spec.data, device, spec.side)
     model = build_model(spec.model, data.input_shape, data.num_classes, derive_seed(spec.seed, "init"))

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import shutil
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from prunability.artifacts import read_json, write_json
 from prunability.errors import SharedRoundError
+from prunability.imp.chain_end import ended_after, write_end_marker
 from prunability.layout import MASK_FILE, SALVAGE_KEY_FILE, SALVAGE_SUFFIX, WEIGHTS_FILE
 
 if TYPE_CHECKING:
@@ -65,7 +67,7 @@ def salvage_key(spec: RoundSpec) -> dict:
     from prunability.device import pick_device
     from prunability.numerics import NUMERICS_KEY, fingerprint
 
-    inputs = [spec.data, spec.rewind, *spec.history]
+    inputs = [spec.data, spec.rewind]
     if spec.previous is not None:
         inputs += [spec.previous / WEIGHTS_FILE, spec.previous / MASK_FILE]
     numerics = fingerprint(pick_device(spec.device))
@@ -171,9 +173,26 @@ class RoundJob:
     stop: dict | None
 
 
+def _ended(job: RoundJob, run: dict) -> bool:
+    """Write ``run``'s end marker and say so where its chain has ended before ``job``'s round (no torch needed)."""
+    tic = time.perf_counter()
+    previous = Path(run["previous"]) if run.get("previous") else None
+    after = ended_after(job.stop, job.round, previous, tuple(map(Path, run.get("history", []))))
+    if after is None:
+        return False
+    meta = {"model": job.model, "round": job.round, "seed": run["seed"]}
+    with logging_to(Path(run["log"]) if run.get("log") else None):
+        write_end_marker(Path(run["out"]), previous, meta, {**run["identity"], "round": job.round}, after, tic)
+    return True
+
+
 def run_job(job: RoundJob, runs: list[dict]) -> None:
     """Train ``job``'s round of every run in ``runs`` (each: data, out, seed, identity and, past round 0,
-    previous, rewind, history; an optional log), torch limited to ``job.threads``."""
+    previous, rewind, history; an optional log), torch limited to ``job.threads``. Runs whose chain has ended get
+    their end marker first; a job of ended runs alone never imports torch."""
+    runs = [run for run in runs if not _ended(job, run)]
+    if not runs:
+        return
     import torch
 
     from prunability.imp.recipe import Recipe
@@ -196,8 +215,6 @@ def run_job(job: RoundJob, runs: list[dict]) -> None:
             device=job.device,
             run=tuple(run["identity"].items()),
             side=job.side,
-            stop=job.stop,
-            history=tuple(map(Path, run.get("history", []))),
         )
         for run in runs
     ]
