@@ -8,9 +8,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from prunability.artifacts import ENDED, load_meta, read_json, save_tensors, write_rows
 from prunability.data.registry import build_dataset
+from prunability.imp.chain_end import ended_after
 from prunability.imp.round import RoundSpec, run_round
 from prunability.imp.shared_rounds import RoundJob, run_job
 from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, TIMING_FILE, WEIGHTS_FILE, round_name
@@ -90,3 +92,11 @@ def test_a_shared_job_marks_the_ended_run_and_trains_the_other(tmp_path, tiny_pa
     assert load_meta(ended / round_name(2) / MASK_FILE)[ENDED] == "1"
     assert pq.read_table(trained / round_name(2) / METRICS_FILE).num_rows == 1
     assert ENDED not in load_meta(trained / round_name(2) / MASK_FILE)
+
+
+def test_a_stop_rule_without_round_0_in_the_history_names_the_round_it_could_not_judge(tmp_path):
+    run = _chain(tmp_path, [0.90, 0.85, 0.80])
+    history = tuple(run / round_name(r) / METRICS_FILE for r in (1, 2))
+    with pytest.raises(ValueError, match=f"round 3 after {run / round_name(2)}: .* metrics of round 0"):
+        ended_after(STOP, 3, run / round_name(2), history)
+    assert ended_after(None, 3, run / round_name(2), history) is None  # fixed rounds: nothing to judge

@@ -31,7 +31,7 @@ def ended_after(stop: dict | None, round_: int, previous: Path | None, history: 
     columns = ["round", "test_accuracy", "test_examples"]
     table = pa.concat_tables([pq.read_table(p, columns=columns) for p in history]) if history else None
     if table is None or 0 not in table["round"].to_pylist():
-        raise ValueError(f"round {round_}: a stop rule needs the metrics of round 0 among --history")
+        raise ValueError(f"round {round_} after {previous}: a stop rule needs the metrics of round 0 among --history")
     return StopRule.from_dict(stop).ended_after(*(table[c].to_numpy() for c in columns))
 
 
