@@ -27,6 +27,7 @@ from prunability.layout import (
     tables_dir,
 )
 from prunability.reporting.formatting import markdown, percent, pm
+from prunability.structure.tables import is_floor
 
 # The page that quotes the committed studies' numbers.
 QUOTING = QUOTING_PAGE
@@ -68,6 +69,7 @@ def _structure_lines(tables: Path) -> list[str]:
                 "P, E": f"{p}, {e}",
                 "Dense accuracy (%)": percent(runs["dense_accuracy"].mean(), runs["dense_accuracy"].std()),
                 "Critical sparsity (%)": percent(runs["critical_sparsity"].mean(), runs["critical_sparsity"].std()),
+                "Floors": f"{is_floor(runs).sum()} of {len(runs)}",
                 "Fully pruned neurons, last round (null model)": (
                     f"{per_seed['fully_pruned'].mean():.1f} ({per_seed['expected_fully_pruned'].mean():.2f})"
                 ),
@@ -90,8 +92,9 @@ def _structure_lines(tables: Path) -> list[str]:
     ]
     return [
         "Structure study: critical sparsity (the highest sparsity within the configured tolerance of the dense",
-        "accuracy; the paper reports about 96 %) and fully pruned neurons against the null model, mean (± std)",
-        f"over seeds (`{structure_table('critical_sparsity')}`, `{structure_table('fully_pruned')}`):",
+        "accuracy; the paper reports about 96 %; a floor where a run still matched at its last round) and fully",
+        "pruned neurons against the null model, mean (± std) over seeds",
+        f"(`{structure_table('critical_sparsity')}`, `{structure_table('fully_pruned')}`):",
         "",
         *markdown(pd.DataFrame(rows)),
         "",

@@ -12,6 +12,7 @@ from prunability.models.stages import stage_rank
 from prunability.reporting.formatting import percent
 from prunability.reporting.page import image
 from prunability.structure.registry import ANALYSES, resolve
+from prunability.structure.tables import is_floor
 
 # The paper's critical sparsity, read from its accuracy curves: accuracy falls after about 96 % sparsity.
 PAPER_CRITICAL = 0.96
@@ -30,9 +31,10 @@ def _network_order(column: pd.Series) -> pd.Series:
 
 
 def critical_html(critical: pd.DataFrame) -> str:
-    grouped = critical.groupby(RUN, sort=True)
+    grouped = critical.assign(floor=is_floor(critical)).groupby(RUN, sort=True)
     table = grouped.agg(
         seeds=("seed", "size"),
+        floors=("floor", "sum"),
         dense_m=("dense_accuracy", "mean"),
         dense_s=("dense_accuracy", "std"),
         crit_m=("critical_sparsity", "mean"),
@@ -49,6 +51,7 @@ def critical_html(critical: pd.DataFrame) -> str:
             "Paper (%)": f"~{100 * PAPER_CRITICAL:.0f}",
             "Tolerance (points)": 100 * table["tolerance"],
             "Seeds": table["seeds"],
+            "Floors (matched at the last round)": table["floors"],
         }
     )
     return shown.to_html(index=False, border=0)

@@ -49,6 +49,12 @@ def critical_sparsity(accuracy: pd.DataFrame, tolerance: dict[str, float]) -> pd
     return pd.DataFrame(rows)
 
 
+def is_floor(critical: pd.DataFrame) -> pd.Series:
+    """Per run of a ``critical_sparsity`` table: its last round still matched, so its critical sparsity is a
+    floor set by the number of rounds, not where the network stopped matching."""
+    return critical["critical_round"] == critical["rounds"]
+
+
 def zeroing_by_stage(zeroing: pd.DataFrame) -> pd.DataFrame:
     """Per run, round and stage: the distribution of the accuracy change over the stage's neurons."""
     keys = [*RUN, "round", "network_sparsity", "stage"]
