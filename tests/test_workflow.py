@@ -163,8 +163,9 @@ def test_bad_config_stops_before_any_job(tmp_path):
     assert "config.imp.rounds: 0 is less than the minimum of 1" in out.stdout + out.stderr
 
 
-def _structure(run: Path, model: str, out: Path) -> subprocess.CompletedProcess:
-    cmd = [str(SNAKEMAKE.parent / "prunability"), "structure", "--run", str(run), "--model", model]
+def _structure(run: Path, model: str, out: Path, rounds: int = 1) -> subprocess.CompletedProcess:
+    cmd = [str(SNAKEMAKE.parent / "prunability"), "structure", "--run", str(run), "--rounds", str(rounds)]
+    cmd += ["--model", model]
     cmd += ["--identity", json.dumps({"experiment": "x", "model": model, "seed": 0}), "--out-dir", str(out)]
     return subprocess.run(cmd, capture_output=True, text=True, env=user_env())
 
@@ -191,6 +192,15 @@ def test_structure_tables_of_a_finished_run(study, tmp_path):
     assert area.round(6).to_dict() == stages.set_index(["round", "stage"])["remaining"].astype(float).to_dict()
     fully = pd.read_parquet(tmp_path / "fully_pruned.parquet")
     assert (fully["expected_fully_pruned"] >= 0).all() and len(fully) == 2 * len(mask)
+
+
+def test_structure_tables_read_the_rounds_to_the_cap_alone(study, tmp_path):
+    """Rounds past the cap are left from a config with a higher cap; a round missing below it is named."""
+    run = study / "runs" / "extrinsic" / "resnet20-2" / "dim4" / "seed0"
+    assert _structure(run, "resnet20-2", tmp_path, rounds=0).returncode == 0
+    assert pd.read_parquet(tmp_path / "stage_sparsity.parquet")["round"].unique().tolist() == [0]
+    done = _structure(run, "resnet20-2", tmp_path, rounds=2)
+    assert done.returncode != 0 and "expected round_000 to round_002" in done.stderr
 
 
 def _masks(round_dir: Path) -> dict:

@@ -8,6 +8,7 @@ rule structure_run:
         [f"{ANALYSES}/{name}" for name in RUN_TABLES],
     params:
         run=lambda w: RUN.format(**w),
+        rounds=lambda w: run_of(w).rounds,  # a change of the cap reruns the job
         out=output_dir,
         **ANALYSIS_PARAMS,
     log:
@@ -20,7 +21,8 @@ rule structure_run:
         runtime=30,
         gpu=0,
     shell:
-        "prunability structure --run {params.run} --model {wildcards.model} --identity {params.identity:q} "
+        "prunability structure --run {params.run} --rounds {params.rounds} --model {wildcards.model} "
+        "--identity {params.identity:q} "
         "--bins {params.settings[bins]} --out-dir {params.out} 2> {log}"
 
 

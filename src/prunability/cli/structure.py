@@ -13,7 +13,9 @@ def structure(args: argparse.Namespace) -> None:
     from prunability.structure.per_run import write_structure_tables
 
     try:
-        tables = write_structure_tables(Path(args.run), args.model, identity(args), args.bins, Path(args.out_dir))
+        tables = write_structure_tables(
+            Path(args.run), args.model, identity(args), args.rounds, args.bins, Path(args.out_dir)
+        )
     except ValueError as err:  # a model without a stage map
         sys.exit(f"prunability structure: {err}")
     stages, neurons = len(tables["stage_sparsity"]), len(tables["neuron_sparsity"])
@@ -51,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("structure", help="stage/neuron sparsity and weight magnitudes of every round of one run")
     s.add_argument("--run", required=True, help="the run's folder of round_<rrr>/ directories")
     s.add_argument("--model", required=True)
+    s.add_argument("--rounds", type=int, required=True, help="the run's last round (its round cap)")
     s.add_argument("--identity", required=True, help="the run's columns as JSON (see imp-round)")
     s.add_argument("--bins", type=int, default=100, help="magnitude bins, shared by every round of the run")
     s.add_argument("--out-dir", required=True)

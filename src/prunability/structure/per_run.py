@@ -19,11 +19,14 @@ from prunability.structure.neuron_sparsity import fully_pruned_rows, neuron_spar
 from prunability.structure.weights import magnitude_rows, stage_sparsity_rows
 
 
-def round_dirs(run: Path) -> list[Path]:
-    """The run's round directories in order; a gap or a run without round 0 is an error naming the folder."""
-    rounds = sorted(run.glob("round_[0-9][0-9][0-9]"))
-    if not rounds or [round_number(d.name) for d in rounds] != list(range(len(rounds))):
-        raise ArtifactError(f"{run}: expected round_000, round_001, ... without gaps; found {[d.name for d in rounds]}")
+def round_dirs(run: Path, last: int) -> list[Path]:
+    """The run's round directories 0 to ``last`` in order; a missing one is an error naming the folder. Rounds past
+    ``last`` are left out: they belong to an earlier config with a higher round cap, not to this run."""
+    rounds = sorted(d for d in run.glob("round_[0-9][0-9][0-9]") if round_number(d.name) <= last)
+    if [round_number(d.name) for d in rounds] != list(range(last + 1)):
+        raise ArtifactError(
+            f"{run}: expected round_000 to round_{last:03d} without gaps; found {[d.name for d in rounds]}"
+        )
     return rounds
 
 
@@ -38,11 +41,11 @@ def _tables_of_round(
     }
 
 
-def structure_tables(run: Path, model: str, identity: dict, bins: int = 100) -> dict[str, list[dict]]:
-    """Rows of every table for every round of the run at ``run`` (a folder of round_<rrr>/ directories)."""
+def structure_tables(run: Path, model: str, identity: dict, last: int, bins: int = 100) -> dict[str, list[dict]]:
+    """Rows of every table for rounds 0 to ``last`` of the run at ``run`` (a folder of round_<rrr>/ directories)."""
     out: dict[str, list[dict]] = {name: [] for name in PER_RUN_TABLES}
     edges = None
-    for round_dir in round_dirs(run):
+    for round_dir in round_dirs(run, last):
         masks, _ = load_tensors(round_dir / MASK_FILE)
         weights, _ = load_tensors(round_dir / WEIGHTS_FILE)
         stages = ordered_stages(model, list(masks))
@@ -57,11 +60,13 @@ def structure_tables(run: Path, model: str, identity: dict, bins: int = 100) -> 
     return out
 
 
-def write_structure_tables(run: Path, model: str, identity: dict, bins: int, out_dir: Path) -> dict[str, list[dict]]:
+def write_structure_tables(
+    run: Path, model: str, identity: dict, last: int, bins: int, out_dir: Path
+) -> dict[str, list[dict]]:
     """Write the run's per-run tables (``PER_RUN_TABLES``) to ``out_dir``; their rows back."""
     from prunability.artifacts import write_rows
 
-    tables = structure_tables(run, model, identity, bins)
+    tables = structure_tables(run, model, identity, last, bins)
     for name, rows in tables.items():
         write_rows(out_dir / per_run_table(name), rows)
     return tables
