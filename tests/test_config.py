@@ -249,12 +249,12 @@ def test_a_schedules_experiment_prunes_to_the_cap():
         validate(structure)
 
 
-def test_round_jobs_are_shared_by_the_seeds_of_a_cell_unless_one_run_per_job(tmp_path, capsys):
+def test_round_jobs_are_shared_by_the_seeds_of_a_cell_unless_one_run_per_job_or_every_cell(tmp_path, capsys):
     from prunability.cli import main
 
     config = _set(_good(), "seeds", [0, 1, 2])
     assert validate(copy.deepcopy(config))["imp"]["runs_per_job"] == "seeds"
-    for runs_per_job, jobs in (("seeds", 2 * 11), (1, 6 * 11)):  # 2 cells x 3 seeds, rounds 0-10
+    for runs_per_job, jobs in (("seeds", 2 * 11), (1, 6 * 11), ("cells", 11)):  # 2 cells x 3 seeds, rounds 0-10
         path = tmp_path / "c.yaml"
         path.write_text(yaml.safe_dump(_set(copy.deepcopy(config), "imp", {"runs_per_job": runs_per_job})))
         main(["check-config", str(path)])

@@ -16,12 +16,25 @@ STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
 
 def expected_jobs(config: dict) -> dict[str, int]:
     """Jobs per rule the config implies: one dataset per data key, measured only along a dimension axis, one
-    round job per round of each run or, where the seeds of a cell share their jobs, of each cell, one structure
-    job per run and one zeroing (similarity) job per analysed round (after round 0)."""
+    round job per round of each run or, where the seeds of a cell share their jobs, of each cell, or where every
+    cell and seed of a model share them (rules of their own per experiment), of each model; one structure job
+    per run and one zeroing (similarity) job per analysed round (after round 0)."""
     study = runs(config)
-    shared = config["imp"]["runs_per_job"] == "seeds"
-    jobs = {(r.experiment, r.model, r.cell, None if shared else r.seed): r.rounds for r in study}
+    per_job = config["imp"]["runs_per_job"]
     exps = config["experiments"]
+    by_model = [
+        e
+        for e, x in exps.items()
+        if per_job == "cells"
+        and not is_structure(x)
+        and x["dataset"]["kind"] not in ("digits_resized", "cifar10_resized", "tinyimagenet", "procedural_images")
+    ]
+    jobs = {
+        (r.experiment, r.model, r.cell, None if per_job != 1 else r.seed): r.rounds
+        for r in study
+        if r.experiment not in by_model
+    }
+    per_model = {e: {r.model: r.rounds for r in study if r.experiment == e} for e in by_model}
     structure = [r for r in study if is_structure(exps[r.experiment])]
     analysed = [
         number
@@ -34,6 +47,8 @@ def expected_jobs(config: dict) -> dict[str, int]:
         "measure_dim": len({(r.experiment, r.axis, r.seed) for r in study if r not in structure}),
         "imp_dense": len(jobs),
         "imp_prune": sum(jobs.values()),
+        **{f"imp_dense_{e}": len(models) for e, models in per_model.items()},
+        **{f"imp_prune_{e}": sum(models.values()) for e, models in per_model.items()},
         "structure_run": len(structure),
         "zeroing": len(analysed),
         "similarity": sum(number > 0 for number in analysed),

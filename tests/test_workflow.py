@@ -131,6 +131,27 @@ def test_deleting_a_round_recomputes_it_and_its_dependents_identically(study):
         assert (study / "tables" / t).read_bytes() == data
 
 
+def test_runs_trained_in_jobs_of_every_cell_equal_the_runs_of_jobs_of_one_cell(study, tmp_path):
+    """``runs_per_job: cells``: one job trains a round of every dimension and seed of a task model; the runs'
+    files equal those the fixture's jobs of one cell made, logs included; the image experiments' cells that
+    differ in side keep jobs of one cell."""
+    config = {**TINY, "imp": {**TINY["imp"], "runs_per_job": "cells"}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules").stdout)
+    assert (plan["imp_dense_task"], plan["imp_prune_task"]) == (1, 3), plan  # rounds 0-3 of one model
+    assert (plan["imp_dense_intrinsic"], plan["imp_prune_intrinsic"]) == (1, 1), plan  # one shape, no side
+    assert plan["imp_dense"] == 2, plan  # extrinsic: a job per side, its two seeds shared
+    runs = Path("results/tiny/runs/task/mlp-16-8")
+    snakemake(tmp_path, str(runs / "dim2/seed0/round_003/metrics.parquet"))
+    compared = [p.relative_to(study) for p in (study / "runs/task").rglob("*") if p.name != "timing.json"]
+    assert len([p for p in compared if p.suffix == ".safetensors"]) == 2 * 2 * 4 * 2 + 4  # weights, masks, rewinds
+    for path in compared:
+        if (study / path).is_file():
+            assert (tmp_path / "results/tiny" / path).read_bytes() == (study / path).read_bytes(), path
+    assert (tmp_path / "results/tiny/logs/imp/task/mlp-16-8/round_001.log").exists()  # the job's own log
+    assert "round 1" in (tmp_path / "results/tiny/logs/imp/task/mlp-16-8/dim4/seed1/round_001.log").read_text()
+
+
 def test_touch_marks_stopped_chains_up_to_date(study, tmp_path):
     workdir = tmp_path / "copy"
     shutil.copytree(study.parents[1], workdir, symlinks=True)

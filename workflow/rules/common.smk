@@ -6,7 +6,17 @@ import shlex
 from prunability.operations.scripts import put_on_path
 from prunability.structure.registry import ANALYSES as PER_ROUND_ANALYSES
 from prunability.structure.registry import BY_NAME as PER_ROUND_BY_NAME
-from prunability.config.plan import analysed_cell, analysed_rounds, data_artifacts, is_structure, runs, stop_rule, training
+from prunability.config.plan import (
+    analysed_cell,
+    analysed_rounds,
+    cell_jobs,
+    cells,
+    data_artifacts,
+    is_structure,
+    runs,
+    stop_rule,
+    training,
+)
 from prunability import layout
 from prunability.layout import MASK_FILE, METRICS_FILE, REWIND_FILE, ROUND_FILES, TIMING_FILE, WEIGHTS_FILE, round_name
 
@@ -19,10 +29,10 @@ DATA = layout.data_artifact(config["study"], "{datakey}")
 MEASURED = layout.measured_dim_file(config["study"], "{experiment}", "{dimension}", "{seed}")
 
 
-def run_pattern(seed: "int | str") -> str:
-    """A run's directory, named by its cell on the experiment's axis (dim<d> or p<P>e<E>) and its seed, given
-    literally (an int) or as the ``{seed}`` wildcard."""
-    return layout.run_dir(config["study"], f"{{experiment}}/{{model}}/{{cell}}/seed{seed}")
+def run_pattern(seed: "int | str", cell: str = "{cell}") -> str:
+    """A run's directory, named by its cell on the experiment's axis (dim<d> or p<P>e<E>) and its seed, each
+    given literally or as a wildcard (``{cell}``, ``{seed}``)."""
+    return layout.run_dir(config["study"], f"{{experiment}}/{{model}}/{cell}/seed{seed}")
 
 
 RUN = run_pattern("{seed}")
@@ -34,10 +44,15 @@ def run_dir(run: "Run") -> str:
 
 def analyses_dir(run: "Run") -> str:
     return layout.analyses_dir(config["study"], run.path)
-# A round job trains one run (imp.runs_per_job: 1) or the same round of every seed of one cell, one after another
-# (seeds): its outputs then name the config's seeds literally, and its wildcards are the cell's.
-SHARED_ROUNDS = config["imp"]["runs_per_job"] == "seeds"
+# A round job trains one run (imp.runs_per_job: 1), the same round of every seed of one cell one after another
+# (seeds), or of every cell and seed of one model (cells, in the experiments whose cells can share a job:
+# plan.cell_jobs; the others share by seeds). A shared job's outputs name its seeds, and in a cells job its cells,
+# literally; its wildcards are what its runs have in common.
+SHARED_ROUNDS = config["imp"]["runs_per_job"] != 1
 JOB_SEEDS = list(config["seeds"]) if SHARED_ROUNDS else ["{seed}"]
+CELL_JOBS = cell_jobs(config)
+# The experiment wildcard of the round rules whose jobs name a cell: any experiment but those of CELL_JOBS.
+EXPERIMENTS_BY_CELL = "".join(f"(?!{e}/)" for e in CELL_JOBS) + r"[a-z][a-z0-9_]*"
 ANALYSES = layout.analyses_dir(config["study"], "{experiment}/{model}/{cell}/seed{seed}")
 ANALYSIS_LOGS = "analyses/{experiment}/{model}/{cell}/seed{seed}"  # under LOGS, as job_log names them
 RUNS = {run.path: run for run in runs(config)}
@@ -114,44 +129,60 @@ def experiment(wildcards) -> dict:
     return config["experiments"][wildcards.experiment]
 
 
-def run_of(wildcards, seed: "int | None" = None) -> "Run":
-    """The run the wildcards name (``seed`` for a round job's wildcards, which name a cell)."""
-    seed = wildcards.seed if seed is None else seed
-    return RUNS[f"{wildcards.experiment}/{wildcards.model}/{wildcards.cell}/seed{seed}"]
+def run_of(wildcards) -> "Run":
+    """The run the wildcards name."""
+    return run_at(wildcards, wildcards.cell, wildcards.seed)
 
 
-def job_seeds(wildcards) -> list[int]:
-    """The seeds a round job trains: every seed of its cell, or its own."""
-    return list(JOB_SEEDS) if SHARED_ROUNDS else [int(wildcards.seed)]
+def run_at(wildcards, cell: str, seed: "int | str") -> "Run":
+    """The run of ``cell`` and ``seed`` in the wildcards' experiment and model."""
+    return RUNS[f"{wildcards.experiment}/{wildcards.model}/{cell}/seed{seed}"]
 
 
-def run_log(seed: "int | str", folder: str) -> str:
+def member_patterns(cell_job: "str | None") -> list[tuple[str, "int | str"]]:
+    """The (cell, seed) of a round job's runs as its rule names them: the generic rules' wildcards and shared
+    seeds, or every cell and seed of experiment ``cell_job``."""
+    if cell_job is None:
+        return [("{cell}", s) for s in JOB_SEEDS]
+    return [(c, s) for c, _ in cells(config["experiments"][cell_job]) for s in config["seeds"]]
+
+
+def job_members(wildcards) -> list[tuple[str, int]]:
+    """The (cell, seed) of every run a round job trains."""
+    if wildcards.experiment in CELL_JOBS:
+        return member_patterns(wildcards.experiment)
+    seeds = config["seeds"] if SHARED_ROUNDS else [int(wildcards.seed)]
+    return [(wildcards.cell, s) for s in seeds]
+
+
+def run_log(seed: "int | str", folder: str, cell: str = "{cell}") -> str:
     """One run's log of one round (``folder``: round_000, round_{r} or round_<rrr>)."""
-    return job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/seed{seed}/{folder}")
+    return job_log(f"imp/{{experiment}}/{{model}}/{cell}/seed{seed}/{folder}")
 
 
-def round_logs(folder: str) -> dict:
+def round_logs(folder: str, cell_job: "str | None" = None) -> dict:
     """A round job's logs: ``job``, what its process prints (a one-run job's whole log), and with shared jobs
     ``runs``, one per run, where each run's own progress goes."""
     if not SHARED_ROUNDS:
         return {"job": run_log("{seed}", folder)}
-    runs = [run_log(s, folder) for s in JOB_SEEDS]
-    return {"job": job_log(f"imp/{{experiment}}/{{model}}/{{cell}}/{folder}"), "runs": runs}
+    runs = [run_log(s, folder, c) for c, s in member_patterns(cell_job)]
+    shared = "{experiment}/{model}" if cell_job else "{experiment}/{model}/{cell}"
+    return {"job": job_log(f"imp/{shared}/{folder}"), "runs": runs}
 
 
-def job_outputs(folder: str, names: "tuple[str, ...]") -> list[str]:
+def job_outputs(folder: str, names: "tuple[str, ...]", cell_job: "str | None" = None) -> list[str]:
     """The files ``names`` of round ``folder`` (round_000 or round_{r}) of every run a round job trains."""
-    return [f"{run_pattern(s)}/{folder}/{name}" for s in JOB_SEEDS for name in names]
+    return [f"{run_pattern(s, c)}/{folder}/{name}" for c, s in member_patterns(cell_job) for name in names]
 
 
-def data_of(wildcards, seed: "int | None" = None) -> str:
-    """The data artifact a run trains on."""
-    return DATA.format(datakey=run_of(wildcards, seed).data_key)
+def data_of(wildcards) -> str:
+    """The data artifact the wildcards' run trains on."""
+    return DATA.format(datakey=run_of(wildcards).data_key)
 
 
 def job_data(wildcards) -> list[str]:
-    """The data artifacts of a round job's runs (one, where its seeds share an image set)."""
-    return sorted({data_of(wildcards, s) for s in job_seeds(wildcards)})
+    """The data artifacts of a round job's runs (one, where its runs share an image set)."""
+    return sorted({DATA.format(datakey=run_at(wildcards, c, s).data_key) for c, s in job_members(wildcards)})
 
 
 def side_flag(run: "Run") -> str:
@@ -160,7 +191,7 @@ def side_flag(run: "Run") -> str:
 
 
 def side_arg(wildcards) -> str:
-    return side_flag(run_of(wildcards, job_seeds(wildcards)[0]))
+    return side_flag(run_at(wildcards, *job_members(wildcards)[0]))
 
 
 def identity_json(wildcards) -> str:
@@ -184,43 +215,46 @@ def measured_run(wildcards) -> "Run":
 
 
 def recipe_json(wildcards) -> str:
-    """The training recipe of a round job's runs (a cell's seeds share it)."""
-    return json.dumps(training(experiment(wildcards), run_of(wildcards, job_seeds(wildcards)[0])), sort_keys=True)
+    """The training recipe of a round job's runs (they share it: plan.shares_cells)."""
+    return json.dumps(training(experiment(wildcards), run_at(wildcards, *job_members(wildcards)[0])), sort_keys=True)
 
 
 def round_files(directory: str) -> list[str]:
     return [f"{directory}/{name}" for name in ROUND_FILES]
 
 
-def round_dir(wildcards, seed: int, r: int) -> str:
-    return f"{run_pattern(seed)}/{round_name(r)}".format(**wildcards)
+def round_dir(wildcards, cell: str, seed: int, r: int) -> str:
+    return f"{run_pattern(seed, cell)}/{round_name(r)}".format(**wildcards)
 
 
 def job_previous(wildcards) -> list[str]:
     """The files of round r-1 of every run of a round job."""
-    return [f for s in job_seeds(wildcards) for f in round_files(round_dir(wildcards, s, int(wildcards.r) - 1))]
+    r = int(wildcards.r)
+    return [f for c, s in job_members(wildcards) for f in round_files(round_dir(wildcards, c, s, r - 1))]
 
 
-def rewind_of(wildcards, seed: int) -> str:
+def rewind_of(wildcards, cell: str, seed: int) -> str:
     """A run's rewind point θk, written by its round 0."""
-    return f"{round_dir(wildcards, seed, 0)}/{REWIND_FILE}"
+    return f"{round_dir(wildcards, cell, seed, 0)}/{REWIND_FILE}"
 
 
 def job_rewinds(wildcards) -> list[str]:
-    return [rewind_of(wildcards, s) for s in job_seeds(wildcards)]
+    return [rewind_of(wildcards, c, s) for c, s in job_members(wildcards)]
 
 
-def history(wildcards, seed: int) -> list[str]:
+def history(wildcards, cell: str, seed: int) -> list[str]:
     """With a stop rule: the metrics of round 0 and of the ``patience`` rounds before round r (none without)."""
     stop = stop_rule(config, wildcards.experiment)
     if stop is None:
         return []
     r = int(wildcards.r)
-    return [f"{round_dir(wildcards, seed, q)}/{METRICS_FILE}" for q in [0, *range(max(1, r - stop["patience"]), r)]]
+    return [
+        f"{round_dir(wildcards, cell, seed, q)}/{METRICS_FILE}" for q in [0, *range(max(1, r - stop["patience"]), r)]
+    ]
 
 
 def job_history(wildcards) -> list[str]:
-    return [f for s in job_seeds(wildcards) for f in history(wildcards, s)]
+    return [f for c, s in job_members(wildcards) for f in history(wildcards, c, s)]
 
 
 def job_runs(wildcards) -> str:
@@ -228,14 +262,15 @@ def job_runs(wildcards) -> str:
     shared job, its own log."""
     r = int(getattr(wildcards, "r", 0))
     entries = []
-    for s in job_seeds(wildcards):
-        entry = {"data": data_of(wildcards, s), "out": round_dir(wildcards, s, r), "seed": s}
-        entry |= {"identity": run_of(wildcards, s).identity}
+    for c, s in job_members(wildcards):
+        run = run_at(wildcards, c, s)
+        entry = {"data": DATA.format(datakey=run.data_key), "out": round_dir(wildcards, c, s, r), "seed": s}
+        entry |= {"identity": run.identity}
         if SHARED_ROUNDS:
-            entry |= {"log": run_log(s, round_name(r)).format(**wildcards)}
+            entry |= {"log": run_log(s, round_name(r), c).format(**wildcards)}
         if r > 0:
-            entry |= {"previous": round_dir(wildcards, s, r - 1), "rewind": rewind_of(wildcards, s)}
-            entry |= {"history": history(wildcards, s)} if stop_rule(config, wildcards.experiment) else {}
+            entry |= {"previous": round_dir(wildcards, c, s, r - 1), "rewind": rewind_of(wildcards, c, s)}
+            entry |= {"history": history(wildcards, c, s)} if stop_rule(config, wildcards.experiment) else {}
         entries.append(entry)
     return shlex.quote(json.dumps(entries))
 

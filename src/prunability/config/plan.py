@@ -169,11 +169,29 @@ def runs(config: dict) -> list[Run]:
     ]
 
 
-def job_chains(study: list[Run], runs_per_job: int | str) -> list[list[Run]]:
-    """The runs each chain of round jobs trains (``imp.runs_per_job``): one run, or every seed of one cell."""
+def shares_cells(exp: dict) -> bool:
+    """Whether the cells of an experiment can share a round job: every cell trains the same recipe on inputs of
+    the same shape (a schedule's cells differ in recipe, an image set brought to each cell's side in shape)."""
+    return not is_structure(exp) and exp["dataset"]["kind"] not in SIDED
+
+
+def cell_jobs(config: dict) -> list[str]:
+    """The experiments whose round jobs train every cell and seed of one model (``imp.runs_per_job: cells``)."""
+    if config["imp"]["runs_per_job"] != "cells":
+        return []
+    return [name for name, exp in config["experiments"].items() if shares_cells(exp)]
+
+
+def job_chains(config: dict) -> list[list[Run]]:
+    """The runs each chain of round jobs trains (``imp.runs_per_job``): one run, every seed of one cell, or
+    every cell and seed of one model where the cells can share a job (``cells``; else every seed of a cell)."""
+    per_job, shared = config["imp"]["runs_per_job"], cell_jobs(config)
     chains: dict[tuple, list[Run]] = {}
-    for run in study:
-        key = (run.experiment, run.model, run.cell, None if runs_per_job == "seeds" else run.seed)
+    for run in runs(config):
+        if run.experiment in shared:
+            key: tuple = (run.experiment, run.model)
+        else:
+            key = (run.experiment, run.model, run.cell, None if per_job in ("seeds", "cells") else run.seed)
         chains.setdefault(key, []).append(run)
     return list(chains.values())
 
@@ -182,5 +200,5 @@ def describe(config: dict) -> str:
     """One line: the study's name, its runs, its IMP rounds and the round jobs they take."""
     study = runs(config)
     rounds = sum(run.rounds + 1 for run in study)
-    jobs = sum(chain[0].rounds + 1 for chain in job_chains(study, config["imp"]["runs_per_job"]))
+    jobs = sum(chain[0].rounds + 1 for chain in job_chains(config))
     return f"study {config['study']!r} has {len(study)} runs, {rounds} IMP rounds in {jobs} round jobs"
