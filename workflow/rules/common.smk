@@ -140,7 +140,7 @@ def run_at(wildcards, cell: str, seed: "int | str") -> "Run":
 
 
 def member_patterns(cell_job: "str | None") -> list[tuple[str, "int | str"]]:
-    """The (cell, seed) of a round job's runs as its rule names them: the generic rules' wildcards and shared
+    """The (cell, seed) of a round job's runs as its rules name them: the generic rules' wildcards and shared
     seeds, or every cell and seed of experiment ``cell_job``."""
     if cell_job is None:
         return [("{cell}", s) for s in JOB_SEEDS]
