@@ -275,6 +275,13 @@ def job_runs(wildcards) -> str:
     return shlex.quote(json.dumps(entries))
 
 
+def rounds_left(wildcards) -> int:
+    """A round job's priority: how many rounds its chain has after it. Snakemake starts the ready job of highest
+    priority first, so the chains furthest behind advance first and no long chain is left to run alone at the
+    end while a core idles (docs/performance.md)."""
+    return run_at(wildcards, *job_members(wildcards)[0]).rounds - int(getattr(wildcards, "r", 0))
+
+
 def stop_arg(wildcards) -> str:
     """``--stop <rule>`` where the experiment's chains stop; nothing where they run to the cap."""
     stop = stop_rule(config, wildcards.experiment)
