@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, planned_jobs, snakemake
 
-from prunability.config.plan import analysed_cell, analysed_rounds, is_structure, runs
+from prunability.config.plan import analysed_cell, analysed_rounds, is_structure, runs, shares_cells
 from prunability.config.validation import load
 from prunability.reporting.quoted import BLOCKS, QUOTING, markers, quoted, render, update
 
@@ -22,13 +22,7 @@ def expected_jobs(config: dict) -> dict[str, int]:
     study = runs(config)
     per_job = config["imp"]["runs_per_job"]
     exps = config["experiments"]
-    by_model = [
-        e
-        for e, x in exps.items()
-        if per_job == "cells"
-        and not is_structure(x)
-        and x["dataset"]["kind"] not in ("digits_resized", "cifar10_resized", "tinyimagenet", "procedural_images")
-    ]
+    by_model = [e for e, x in exps.items() if per_job == "cells" and shares_cells(x)]
     jobs = {
         (r.experiment, r.model, r.cell, None if per_job != 1 else r.seed): r.rounds
         for r in study

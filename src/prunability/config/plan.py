@@ -191,7 +191,7 @@ def job_chains(config: dict) -> list[list[Run]]:
         if run.experiment in shared:
             key: tuple = (run.experiment, run.model)
         else:
-            key = (run.experiment, run.model, run.cell, None if per_job in ("seeds", "cells") else run.seed)
+            key = (run.experiment, run.model, run.cell, None if per_job != 1 else run.seed)
         chains.setdefault(key, []).append(run)
     return list(chains.values())
 
