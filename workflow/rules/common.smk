@@ -175,14 +175,19 @@ def job_outputs(folder: str, names: "tuple[str, ...]", cell_job: "str | None" = 
     return [f"{run_pattern(s, c)}/{folder}/{name}" for c, s in member_patterns(cell_job) for name in names]
 
 
+def data_path(run: "Run") -> str:
+    """The data artifact a run trains on."""
+    return DATA.format(datakey=run.data_key)
+
+
 def data_of(wildcards) -> str:
     """The data artifact the wildcards' run trains on."""
-    return DATA.format(datakey=run_of(wildcards).data_key)
+    return data_path(run_of(wildcards))
 
 
 def job_data(wildcards) -> list[str]:
     """The data artifacts of a round job's runs (one, where its runs share an image set)."""
-    return sorted({DATA.format(datakey=run_at(wildcards, c, s).data_key) for c, s in job_members(wildcards)})
+    return sorted({data_path(run_at(wildcards, c, s)) for c, s in job_members(wildcards)})
 
 
 def side_flag(run: "Run") -> str:
@@ -264,7 +269,7 @@ def job_runs(wildcards) -> str:
     entries = []
     for c, s in job_members(wildcards):
         run = run_at(wildcards, c, s)
-        entry = {"data": DATA.format(datakey=run.data_key), "out": round_dir(wildcards, c, s, r), "seed": s}
+        entry = {"data": data_path(run), "out": round_dir(wildcards, c, s, r), "seed": s}
         entry |= {"identity": run.identity}
         if SHARED_ROUNDS:
             entry |= {"log": run_log(s, round_name(r), c).format(**wildcards)}

@@ -22,7 +22,7 @@ rule dataset:
 
 rule measure_dim:
     input:
-        lambda w: DATA.format(datakey=measured_run(w).data_key),
+        lambda w: data_path(measured_run(w)),
     output:
         MEASURED,
     params:
