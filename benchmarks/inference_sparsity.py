@@ -20,7 +20,8 @@ from pathlib import Path
 import torch
 
 from prunability.imp.masks import PRUNABLE_LAYERS, global_magnitude_prune
-from prunability.models.registry import build_model, display_name
+from prunability.models.names import display_name
+from prunability.models.registry import build_model
 from prunability.models.stages import ordered_stages
 from prunability.structure.inference import layer_inputs, median_times, network_times
 from prunability.structure.loading import load_round

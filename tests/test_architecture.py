@@ -1,8 +1,10 @@
-"""The package's shape: no import cycle, no oversized module, and no artifact's file name spelled outside
-``prunability.layout`` (help texts and docstrings aside)."""
+"""The package's shape: no import cycle, no oversized module, no artifact's file name spelled outside
+``prunability.layout`` (help texts and docstrings aside), no torch where only names and tables are read."""
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from helpers import ROOT
@@ -86,3 +88,26 @@ def _spelled_names(path: Path) -> list[str]:
 def test_file_names_are_spelled_in_layout_alone():
     spelled = [hit for path in PACKAGE.rglob("*.py") if path.name != "layout.py" for hit in _spelled_names(path)]
     assert not spelled, "file names outside prunability.layout:\n" + "\n".join(spelled)
+
+
+# What the Snakefile imports, and what the jobs that read tables alone run: statistics, figures, reports.
+TORCH_FREE = (
+    "prunability.config.validation",
+    "prunability.config.plan",
+    "prunability.structure.registry",
+    "prunability.operations.runlog",
+    "prunability.dimensionality.tables",
+    "prunability.dimensionality.stats_tables",
+    "prunability.dimensionality.figures",
+    "prunability.reporting.study_report",
+    "prunability.structure.tables",
+    "prunability.structure.figures",
+)
+
+
+def test_the_controller_and_the_table_jobs_never_import_torch():
+    """Importing torch costs a process about 2 s of CPU; the controller and every job that only reads tables
+    would pay it for nothing, and a study runs dozens of them."""
+    code = f"import sys\nfor m in {TORCH_FREE!r}: __import__(m)\nprint('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -7,8 +7,9 @@ import torch
 from torch import nn
 
 from prunability.imp.masks import prunable_names
-from prunability.models.registry import build_model, display_name
-from prunability.models.stages import stage_map
+from prunability.models.names import FAMILIES, STAGED, display_name
+from prunability.models.registry import BUILDERS, build_model
+from prunability.models.stages import STAGES, stage_map
 
 
 def _counts(model: nn.Module) -> tuple[int, int]:
@@ -112,3 +113,7 @@ def test_network_order_recovers_the_model_order_from_sorted_names(name):
 
     layers = prunable_names(build_model(name, (3, 32, 32), 10, seed=0))
     assert list(network_order(stage_map(name, sorted(layers)))) == layers
+
+
+def test_every_named_family_has_a_builder_and_every_staged_one_a_stage_map():
+    assert set(BUILDERS) == set(FAMILIES) and set(STAGES) == set(STAGED)

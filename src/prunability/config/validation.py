@@ -15,8 +15,7 @@ from prunability.config.plan import is_structure
 from prunability.data.kinds import KINDS, LATENT_DIM, SIDED
 from prunability.errors import ConfigError
 from prunability.imp.recipe import Recipe, to_steps
-from prunability.models.registry import parse_name
-from prunability.models.stages import STAGES
+from prunability.models.names import STAGED, parse_name
 from prunability.structure.registry import ANALYSES
 
 
@@ -102,8 +101,8 @@ def _structure_problems(exp: dict, where: str) -> Iterator[str]:
         yield f"{where}.dataset.side: a schedules experiment needs the image side in pixels"
     for model in exp["models"]:
         family = model.split("-")[0]
-        if family not in STAGES:
-            yield f"{where}.models: {model} has no stage map for the structure analyses; with one: {sorted(STAGES)}"
+        if family not in STAGED:
+            yield f"{where}.models: {model} has no stage map for the structure analyses; with one: {sorted(STAGED)}"
     analysed = exp["analysis"].get("analysed")
     if analysed and analysed not in exp["schedules"]:
         yield f"{where}.analysis.analysed: {analysed} is not one of the schedules"

@@ -9,7 +9,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from prunability import layout
 from prunability.dimensionality.statistics import ordered
-from prunability.models.registry import display_name
+from prunability.models.names import display_name
 from prunability.reporting.plots import save
 
 

@@ -20,7 +20,7 @@ from prunability.layout import (
     figure_file,
 )
 from prunability.matching import CRITERIA
-from prunability.models.registry import display_name
+from prunability.models.names import display_name
 from prunability.reporting.formatting import percent, pm
 from prunability.reporting.page import caption, image
 

@@ -247,7 +247,7 @@ def correlation_summary(draws: pd.DataFrame) -> pd.DataFrame:
 def markdown_table(summary: pd.DataFrame, labels: dict[str, str], value: str = "remaining_pct") -> str:
     """The summary as Markdown, one table per experiment: model, dimension, weights remaining mean ± std, one
     column per criterion where the summary has several (the paper's strict rule first)."""
-    from prunability.models.registry import display_name
+    from prunability.models.names import display_name
 
     measured = "id_mle" in summary.columns
     criteria = ordered(summary["criterion"].unique()) if "criterion" in summary else []

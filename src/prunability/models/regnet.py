@@ -10,7 +10,6 @@ stay integers for W a multiple of 8): ``regnetx200mf-64`` is the published netwo
 
 from torch import Tensor, nn
 
-FULL_STEM = 64
 DEPTHS = (1, 1, 4, 7)
 WIDTHS = (24, 56, 152, 368)
 STRIDES = (1, 1, 2, 2)

@@ -4,7 +4,7 @@ layers' order from input to output: what the structure analyses group by."""
 import re
 from collections.abc import Callable
 
-from prunability.models.registry import parse_name
+from prunability.models.names import parse_name, stage_rank
 from prunability.models.regnet import regnetx_stage
 from prunability.models.resnet import resnet20_stage
 from prunability.models.vgg import vgg16_stage
@@ -23,11 +23,6 @@ def stage_map(name: str, layers: list[str]) -> dict[str, str]:
     if family not in STAGES:
         raise ValueError(f"model {name!r} has no stage map; models with stages: {sorted(STAGES)}")
     return {layer: STAGES[family](layer) for layer in layers}
-
-
-def stage_rank(stage: str) -> int:
-    """stem, stage1, stage2, ..., classifier."""
-    return 0 if stage == "stem" else 10**6 if stage == "classifier" else int(stage.removeprefix("stage"))
 
 
 def network_order(stages: dict[str, str]) -> dict[str, str]:

@@ -10,7 +10,6 @@ lets 64-px inputs (Tiny ImageNet) use the same network with 200 classes. Smaller
 
 from torch import Tensor, nn
 
-FULL_WIDTH = 64
 BLOCKS = ((1, 1), (2, 2), (4, 4, 4), (8, 8, 8), (8, 8, 8))  # channel multipliers of W, conv by conv
 
 

@@ -52,8 +52,7 @@ def _rho(frame: pd.DataFrame, axis: str) -> str:
 
 def _structure_lines(tables: Path) -> list[str]:
     """Critical sparsity, fully pruned neurons against the null model and zeroing per stage, per model."""
-    from prunability.models.registry import display_name
-    from prunability.models.stages import stage_rank
+    from prunability.models.names import display_name, stage_rank
 
     critical = pd.read_parquet(tables / structure_table("critical_sparsity"))
     fully = pd.read_parquet(tables / structure_table("fully_pruned"))
@@ -110,7 +109,7 @@ def _structure_lines(tables: Path) -> list[str]:
 def _inference_lines(tables: Path) -> list[str]:
     """Speed-up of the sparse and hybrid networks over dense at each run's last analysed round, beside the ideal
     ratio of multiply-accumulates, per model and batch size (where the study measured it)."""
-    from prunability.models.registry import display_name
+    from prunability.models.names import display_name
     from prunability.structure.inference_report import describe_measurement, last_round_speedups
 
     path = tables / structure_table("inference")

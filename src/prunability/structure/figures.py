@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from prunability.layout import STRUCTURE_TABLES, figure_file, structure_figure, structure_table
-from prunability.models.registry import display_name
-from prunability.models.stages import stage_rank
+from prunability.models.names import display_name, stage_rank
 from prunability.reporting.plots import save
 from prunability.structure.registry import ANALYSES, resolve
 

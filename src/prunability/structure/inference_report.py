@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from prunability.layout import structure_table
-from prunability.models.registry import display_name
-from prunability.models.stages import stage_rank
+from prunability.models.names import display_name, stage_rank
 from prunability.reporting.plots import save
 from prunability.structure.figures import SCHEDULE, panels, titled
 from prunability.structure.inference import NETWORK

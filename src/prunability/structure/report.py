@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from prunability.layout import figure_file, structure_figure, structure_table
-from prunability.models.registry import display_name
-from prunability.models.stages import stage_rank
+from prunability.models.names import display_name, stage_rank
 from prunability.reporting.formatting import percent
 from prunability.reporting.page import image
 from prunability.structure.registry import ANALYSES, resolve
