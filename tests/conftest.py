@@ -1,5 +1,7 @@
-"""Shared fixtures: tiny data artifacts and recipes that train in well under a second."""
+"""Shared fixtures: tiny data artifacts and recipes that train in well under a second, and the tiny study that
+the workflow and fault tests share."""
 
+import fcntl
 from pathlib import Path
 
 from prunability import numerics
@@ -9,6 +11,8 @@ numerics.pin(numerics.mode_from_env())
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
+import yaml  # noqa: E402
+from helpers import TINY_STUDY, snakemake  # noqa: E402
 
 from prunability.data.registry import build_dataset  # noqa: E402
 from prunability.imp.recipe import Recipe  # noqa: E402
@@ -42,3 +46,21 @@ def recipe() -> Recipe:
         rewind="5it",
         schedule="cosine",
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_study(tmp_path_factory, worker_id: str) -> Path:
+    """``helpers.TINY_STUDY``, run to the end once per test session: the first worker to need it runs it, the
+    others wait on a lock and read the same folder, since each run costs a minute of CPU. Tests read it or
+    change a copy (``helpers.copy_study``), never the study itself."""
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent  # the session's folder, shared by its workers
+    workdir, done = root / "tiny-study", root / "tiny-study.done"
+    with (root / "tiny-study.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            workdir.mkdir(exist_ok=True)
+            (workdir / "config.yaml").write_text(yaml.safe_dump(TINY_STUDY))
+            snakemake(workdir)
+            done.touch()
+    return workdir / "results" / TINY_STUDY["study"]

@@ -1,6 +1,7 @@
 """Running the workflow from tests: as a user would, with the venv's snakemake and no activated environment."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,38 @@ TINY_TASK = {
             },
             "training": {"lr": 0.05, "batch_size": 32, "duration": "2ep", "rewind": "4it"},
         }
+    },
+}
+# The tiny task study and two tiny image experiments (one digits image set brought to two sides; seeded
+# random-weight BigGAN latents), each of one model, two dimensions and one pruning round: the study most tests
+# read (the session fixture ``tiny_study``).
+TINY_STUDY = {
+    **TINY_TASK,
+    "experiments": {
+        **TINY_TASK["experiments"],
+        "extrinsic": {
+            "label": "image side (px)",
+            "dimensions": [4, 8],
+            "rounds": 1,
+            "models": ["resnet20-2"],
+            "dataset": {"kind": "digits_resized", "test_fraction": 0.5},
+            "training": {"lr": 0.05, "batch_size": 128, "duration": "1ep", "rewind": "2it"},
+        },
+        "intrinsic": {
+            "label": "intrinsic dimension",
+            "dimensions": [4, 16],
+            "rounds": 1,
+            "models": ["resnet20-2"],
+            "dataset": {
+                "kind": "biggan_latent",
+                "channel_width": 4,
+                "class_ids": [1, 2],
+                "per_class": 4,
+                "test_per_class": 2,
+                "size": 8,
+            },
+            "training": {"lr": 0.05, "batch_size": 4, "duration": "2ep", "rewind": "1it"},
+        },
     },
 }
 # The plan after round 1 of a finished run is deleted: rounds 1 and 2, round 3 (the chain's end marker, which
@@ -102,6 +135,13 @@ def check_chains_stopped(study: Path) -> None:
         tensors, meta = load_tensors(marker / "weights.safetensors")
         assert tensors == {} and meta[ENDED] == "2"
         assert pd.read_parquet(marker / "metrics.parquet").empty
+
+
+def copy_study(study: Path, to: Path) -> Path:
+    """A copy of a finished study's working directory (modification times kept, so snakemake sees it finished)
+    under ``to``: tests change copies, never the shared ``tiny_study``. Returns the copy's study folder."""
+    shutil.copytree(study.parents[1], to, symlinks=True)
+    return to / study.relative_to(study.parents[1])
 
 
 def table_bytes(study: Path) -> dict[str, bytes]:

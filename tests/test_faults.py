@@ -1,4 +1,5 @@
-"""Local faults: a killed snakemake and the recovery step, a truncated checkpoint in the middle of a chain."""
+"""Local faults: a killed snakemake and the recovery step, a truncated checkpoint in the middle of a chain. Both
+change a copy of the session's tiny study and must end with its tables, byte for byte."""
 
 import shutil
 import signal
@@ -14,6 +15,7 @@ from helpers import (
     TINY_TASK,
     changed_outside,
     check_artifacts_complete,
+    copy_study,
     planned_jobs,
     snakemake,
     snakemake_cmd,
@@ -31,13 +33,6 @@ def new_study(workdir: Path) -> Path:
     return workdir
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    workdir = new_study(tmp_path_factory.mktemp("reference"))
-    snakemake(workdir)
-    return workdir / "results" / "tiny"
-
-
 def wait_for_file(pattern: str, root: Path, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not list(root.glob(pattern)):
@@ -45,13 +40,15 @@ def wait_for_file(pattern: str, root: Path, timeout: float = 120.0) -> None:
         time.sleep(0.2)
 
 
-def test_killed_snakemake_recovers_with_identical_tables(reference, tmp_path):
-    workdir = new_study(tmp_path)
-    study = workdir / "results" / "tiny"
+def test_killed_snakemake_recovers_with_identical_tables(tiny_study, tmp_path):
+    """The task experiment's runs are deleted and trained again; the controller dies after their first rounds."""
+    study = copy_study(tiny_study, tmp_path / "copy")
+    workdir = study.parents[1]
+    shutil.rmtree(study / "runs" / "task")
     controller = subprocess.Popen(
         snakemake_cmd(workdir, "--cores", "2"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=user_env()
     )
-    wait_for_file("runs/**/round_000/metrics.parquet", study)
+    wait_for_file("runs/task/**/round_000/metrics.parquet", study)
     controller.send_signal(signal.SIGKILL)
     controller.wait()
     before, interrupted = snapshot_after_kill(workdir, study)
@@ -71,7 +68,7 @@ def test_killed_snakemake_recovers_with_identical_tables(reference, tmp_path):
     done = subprocess.run(recover, capture_output=True, text=True, env=user_env())
     assert done.returncode == 0, done.stderr[-4000:]
     assert "unlocked" in done.stderr
-    assert table_bytes(study) == table_bytes(reference)
+    assert table_bytes(study) == table_bytes(tiny_study)
     check_artifacts_complete(study)
     assert changed_outside(before, interrupted) == [], "a job finished before the kill ran again"
 
@@ -92,10 +89,9 @@ def test_recover_refuses_while_the_controller_lives(tmp_path):
         controller.wait()
 
 
-def test_truncated_checkpoint_is_named_and_recomputed_with_its_dependants(reference, tmp_path):
-    workdir = tmp_path / "copy"  # a finished study: a copy of the reference, timestamps kept
-    shutil.copytree(reference.parents[1], workdir, symlinks=True)
-    study = workdir / "results" / "tiny"
+def test_truncated_checkpoint_is_named_and_recomputed_with_its_dependants(tiny_study, tmp_path):
+    study = copy_study(tiny_study, tmp_path / "copy")
+    workdir = study.parents[1]
     checkpoint = study / RUN / "round_001" / "weights.safetensors"
     intact = checkpoint.read_bytes()
     checkpoint.write_bytes(intact[: len(intact) // 2])
@@ -112,4 +108,4 @@ def test_truncated_checkpoint_is_named_and_recomputed_with_its_dependants(refere
     assert planned_jobs(plan.stdout) == RERUN_FROM_ROUND_ONE, plan.stdout  # rounds 1-3 of that run, nothing else
     snakemake(workdir)
     assert checkpoint.read_bytes() == intact
-    assert table_bytes(study) == table_bytes(reference)
+    assert table_bytes(study) == table_bytes(tiny_study)

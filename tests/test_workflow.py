@@ -12,55 +12,25 @@ import yaml
 from helpers import (
     RERUN_FROM_ROUND_ONE,
     SNAKEMAKE,
-    TINY_TASK,
+    TINY_STUDY,
     check_chains_stopped,
+    copy_study,
     planned_jobs,
     snakemake,
     user_env,
 )
 
-TINY = {
-    **TINY_TASK,
-    "experiments": {
-        **TINY_TASK["experiments"],
-        "extrinsic": {
-            "label": "image side (px)",
-            "dimensions": [4, 8],
-            "rounds": 1,
-            "models": ["resnet20-2"],
-            "dataset": {"kind": "digits_resized", "test_fraction": 0.5},
-            "training": {"lr": 0.05, "batch_size": 128, "duration": "1ep", "rewind": "2it"},
-        },
-        "intrinsic": {
-            "label": "intrinsic dimension",
-            "dimensions": [4, 16],
-            "rounds": 1,
-            "models": ["resnet20-2"],
-            "dataset": {
-                "kind": "biggan_latent",
-                "channel_width": 4,
-                "class_ids": [1, 2],
-                "per_class": 4,
-                "test_per_class": 2,
-                "size": 8,
-            },
-            "training": {"lr": 0.05, "batch_size": 4, "duration": "2ep", "rewind": "1it"},
-        },
-    },
-}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("study")
-    (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
-    snakemake(workdir)
-    return workdir / "results" / "tiny"
+@pytest.fixture
+def study(tiny_study: Path) -> Path:
+    """The session's tiny study (conftest): read it; change a copy."""
+    return tiny_study
 
 
 def test_two_seeds_and_sides_of_real_images_read_one_artifact(tmp_path):
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(TINY))
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(TINY_STUDY))
     commands = [
         line.split("Shell command: ", 1)[1]
         for line in snakemake(tmp_path, "-n", "-p").stdout.splitlines()
@@ -111,12 +81,13 @@ def test_study_writes_tables_figures_and_report(study):
     assert "Task dimension" in (study / "tables" / "summary.md").read_text()
 
 
-def test_second_run_has_nothing_to_do(study):
-    out = snakemake(study.parents[1], "-n")
+def test_second_run_has_nothing_to_do(study, tmp_path):
+    out = snakemake(copy_study(study, tmp_path / "copy").parents[1], "-n")
     assert "Nothing to be done" in out.stdout + out.stderr
 
 
-def test_deleting_a_round_recomputes_it_and_its_dependents_identically(study):
+def test_deleting_a_round_recomputes_it_and_its_dependents_identically(study, tmp_path):
+    study = copy_study(study, tmp_path / "copy")
     run = study / "runs" / "task" / "mlp-16-8" / "dim2" / "seed1"
     keep = ["weights.safetensors", "mask.safetensors", "metrics.parquet"]
     before = {(r, f): (run / r / f).read_bytes() for r in ("round_001", "round_002", "round_003") for f in keep}
@@ -135,7 +106,7 @@ def test_runs_trained_in_jobs_of_every_cell_equal_the_runs_of_jobs_of_one_cell(s
     """``runs_per_job: cells``: one job trains a round of every dimension and seed of a task model; the runs'
     files equal those the fixture's jobs of one cell made, logs included; the image experiments' cells that
     differ in side keep jobs of one cell."""
-    config = {**TINY, "imp": {**TINY["imp"], "runs_per_job": "cells"}}
+    config = {**TINY_STUDY, "imp": {**TINY_STUDY["imp"], "runs_per_job": "cells"}}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     plan = planned_jobs(snakemake(tmp_path, "-n", "--quiet", "rules").stdout)
     assert (plan["imp_dense_task"], plan["imp_prune_task"]) == (1, 3), plan  # rounds 0-3 of one model
@@ -153,11 +124,10 @@ def test_runs_trained_in_jobs_of_every_cell_equal_the_runs_of_jobs_of_one_cell(s
 
 
 def test_touch_marks_stopped_chains_up_to_date(study, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(study.parents[1], workdir, symlinks=True)
+    workdir = copy_study(study, tmp_path / "copy").parents[1]
     run = workdir / "results" / "tiny" / "runs" / "task" / "mlp-16-8" / "dim4" / "seed0"
     before = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
-    (workdir / "config.yaml").write_text(yaml.safe_dump({**TINY, "threads": 2}))  # a param of every torch job
+    (workdir / "config.yaml").write_text(yaml.safe_dump({**TINY_STUDY, "threads": 2}))  # a param of every torch job
     plan = planned_jobs(snakemake(workdir, "-n", "--quiet", "rules").stdout)
     # every round to the cap, end markers included; one job trains both seeds of a cell
     assert plan["imp_prune"] == (4 * 3 + 8 * 1) // 2, plan
@@ -167,17 +137,8 @@ def test_touch_marks_stopped_chains_up_to_date(study, tmp_path):
     assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
 
 
-def test_figures_redraw_from_cached_tables_alone(study, tmp_path):
-    cached = tmp_path / "results" / "tiny"
-    shutil.copytree(study / "tables", cached / "tables")
-    shutil.copy(study.parents[1] / "config.yaml", tmp_path / "config.yaml")
-    snakemake(tmp_path, "figures", "--allowed-rules", "draw_figures", "html_report")
-    assert (cached / "figures" / "accuracy_task.png").exists() and (cached / "report.html").exists()
-    assert not (cached / "runs").exists() and not (cached / "data").exists()
-
-
 def test_bad_config_stops_before_any_job(tmp_path):
-    bad = {**TINY, "imp": {"rounds": 0}}
+    bad = {**TINY_STUDY, "imp": {"rounds": 0}}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(bad))
     out = snakemake(tmp_path, "-n", check=False)
     assert out.returncode != 0
