@@ -77,6 +77,8 @@ RERUN_FROM_ROUND_ONE = {
     "all": 1,
     "total": 9,
 }
+# A rerun compared by its tables alone leaves out the figures and the report that shows them.
+TABLES_ONLY = ("--omit-from", "draw_figures")
 # Tables whose bytes depend on the config and seed alone (timing.parquet holds wall times).
 REPRODUCIBLE_TABLES = (
     "rounds.parquet",
