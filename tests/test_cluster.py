@@ -146,8 +146,17 @@ def test_study_runs_through_sbatch_as_group_jobs(cluster_study, local_tables):
     assert any("report:" in line and line.strip().endswith("results/tiny/report.html") for line in tail), tail
 
 
-def test_cancelled_job_is_retried(tmp_path, local_tables):
-    workdir = new_study(tmp_path)
+def rerun_of_rounds(cluster_study: tuple[Path, str], tmp_path: Path) -> Path:
+    """A copy of the finished cluster study without its IMP runs: its controller submits the rounds' group jobs
+    at once (the data and measured dimensions stay), so a fault can hit them early and cheaply."""
+    workdir = tmp_path / "study"
+    shutil.copytree(cluster_study[0], workdir, symlinks=True)
+    shutil.rmtree(workdir / "results" / "tiny" / "runs")
+    return workdir
+
+
+def test_cancelled_job_is_retried(cluster_study, tmp_path, local_tables):
+    workdir = rerun_of_rounds(cluster_study, tmp_path)
     proc = start(workdir)
     victim = wait_for(lambda: running_imp_job(workdir), "a running IMP job")
     time.sleep(1)
@@ -161,8 +170,8 @@ def test_cancelled_job_is_retried(tmp_path, local_tables):
     print(f"\ncluster test: scancel {victim}: {len(submissions(log))} submissions, 1 retried")
 
 
-def test_killed_controller_recovers_with_one_command(tmp_path, local_tables):
-    workdir = new_study(tmp_path)
+def test_killed_controller_recovers_with_one_command(cluster_study, tmp_path, local_tables):
+    workdir = rerun_of_rounds(cluster_study, tmp_path)
     study = workdir / "results" / "tiny"
     proc = start(workdir)
     wait_for(lambda: running_imp_job(workdir) and list(study.glob("runs/**/round_000/metrics.parquet")), "a round")

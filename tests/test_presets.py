@@ -15,7 +15,7 @@ STUDIES = sorted((ROOT / "workflow" / "studies").glob("*.yaml"))
 
 
 def expected_jobs(config: dict) -> dict[str, int]:
-    """Jobs per rule the config implies: one dataset per data key, measured only along a dimension axis, one
+    """Jobs per rule the config implies: one dataset per data key, one measuring job per dimension experiment, one
     round job per round of each run or, where the seeds of a cell share their jobs, of each cell, or where every
     cell and seed of a model share them (rules of their own per experiment), of each model; one structure job
     per run and one zeroing (similarity) job per analysed round (after round 0)."""
@@ -38,7 +38,7 @@ def expected_jobs(config: dict) -> dict[str, int]:
     ]
     return {
         "dataset": len({r.data_key for r in study}),
-        "measure_dim": len({(r.experiment, r.axis, r.seed) for r in study if r not in structure}),
+        "measure_dim": len({r.experiment for r in study if r not in structure}),
         "imp_dense": len(jobs),
         "imp_prune": sum(jobs.values()),
         **{f"imp_dense_{e}": len(models) for e, models in per_model.items()},

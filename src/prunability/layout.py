@@ -135,9 +135,9 @@ def data_artifact(study: str, key: str) -> str:
     return f"{study_dir(study)}/data/{key}.safetensors"
 
 
-def measured_dim_file(study: str, experiment: str, dimension: str, seed: str) -> str:
-    """One measured intrinsic dimension (one row) of a generated data artifact."""
-    return f"{study_dir(study)}/measured_dim/{experiment}/dim{dimension}/seed{seed}.parquet"
+def measured_dim_file(study: str, experiment: str) -> str:
+    """The measured intrinsic dimensions of an experiment's data: a row per dimension and seed."""
+    return f"{study_dir(study)}/measured_dim/{experiment}.parquet"
 
 
 def logs_dir(study: str) -> str:

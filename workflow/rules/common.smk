@@ -26,7 +26,7 @@ STUDY = layout.study_dir(config["study"])
 # A data artifact is named by what determines its content (config.data_key): images/<kind>-<digest>, shared by
 # every seed and side, or <experiment>/dim<d>/seed<s> for generated data.
 DATA = layout.data_artifact(config["study"], "{datakey}")
-MEASURED = layout.measured_dim_file(config["study"], "{experiment}", "{dimension}", "{seed}")
+MEASURED = layout.measured_dim_file(config["study"], "{experiment}")
 
 
 def run_pattern(seed: "int | str", cell: str = "{cell}") -> str:
@@ -209,14 +209,28 @@ def dataset_args(wildcards) -> str:
     return "" if spec.seed is None else f"--dimension {spec.dimension} --seed {spec.seed}"
 
 
-def measured_run(wildcards) -> "Run":
-    """A run of the measured (experiment, dimension, seed): its data artifact and side are the ones measured."""
-    return next(
-        run
-        for run in DIMENSION_RUNS
-        if (run.experiment, run.axis, run.seed)
-        == (wildcards.experiment, (("dimension", int(wildcards.dimension)),), int(wildcards.seed))
-    )
+def measured_runs(experiment: str) -> list["Run"]:
+    """A run of each dimension and seed of a dimension experiment: its data artifact and side are the ones
+    measured for that dimension and seed."""
+    picked = {}
+    for run in DIMENSION_RUNS:
+        if run.experiment == experiment:
+            picked.setdefault((dict(run.axis)["dimension"], run.seed), run)
+    return [picked[key] for key in sorted(picked)]
+
+
+def measured_data(wildcards) -> list[str]:
+    return sorted({data_path(run) for run in measured_runs(wildcards.experiment)})
+
+
+def measured_artifacts(wildcards) -> str:
+    """``--runs`` of the measure job: each measured artifact with its side and identity."""
+    artifacts = [
+        {"data": data_path(run), "side": run.side, "experiment": run.experiment, "seed": run.seed}
+        | {"dimension": dict(run.axis)["dimension"]}
+        for run in measured_runs(wildcards.experiment)
+    ]
+    return shlex.quote(json.dumps(artifacts))
 
 
 def recipe_json(wildcards) -> str:
@@ -298,9 +312,8 @@ def output_dir(wildcards, output) -> str:
 
 
 def all_measured() -> list[str]:
-    """The measured-dimension row of every data artifact of the dimension experiments."""
-    cells = sorted({(run.experiment, dict(run.axis)["dimension"], run.seed) for run in DIMENSION_RUNS})
-    return [MEASURED.format(experiment=e, dimension=d, seed=s) for e, d, s in cells]
+    """The measured dimensions of every dimension experiment."""
+    return [MEASURED.format(experiment=e) for e in sorted({run.experiment for run in DIMENSION_RUNS})]
 
 
 def all_round_files(name: str, study_runs: list = DIMENSION_RUNS) -> list[str]:

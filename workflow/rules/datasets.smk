@@ -22,16 +22,16 @@ rule dataset:
 
 rule measure_dim:
     input:
-        lambda w: data_path(measured_run(w)),
+        measured_data,
     output:
         MEASURED,
     params:
-        side=lambda w: side_flag(measured_run(w)),
+        artifacts=measured_artifacts,
         samples=config["statistics"]["id_samples"],
         k=config["statistics"]["id_neighbours"],
         **COMPUTE,
     log:
-        job_log("measured_dim/{experiment}/dim{dimension}/seed{seed}"),
+        job_log("measured_dim/{experiment}"),
     conda:
         ENV
     threads: config["threads"]
@@ -40,6 +40,5 @@ rule measure_dim:
         runtime=30,
         gpu=0,
     shell:
-        "prunability --numerics {params.numerics} measure-dim --data {input} --out {output} --experiment {wildcards.experiment} "
-        "--dimension {wildcards.dimension} --seed {wildcards.seed} --samples {params.samples} --k {params.k} "
-        "{params.side} --threads {params.threads} 2> {log}"
+        "prunability --numerics {params.numerics} measure-dim --runs {params.artifacts} --out {output} "
+        "--samples {params.samples} --k {params.k} --threads {params.threads} 2> {log}"

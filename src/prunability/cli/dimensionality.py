@@ -10,11 +10,22 @@ from prunability.matching import BASE_CRITERIA
 
 
 def measure_dim(args: argparse.Namespace) -> None:
-    from prunability.dimensionality.measured_dim import measure
+    from prunability.dimensionality.measured_dim import IDENTITY, measure
 
-    run = {"experiment": args.experiment, "dimension": args.dimension, "seed": args.seed}
-    row = measure(args.data, args.out, run, args.samples, args.k, args.side, args.threads)
-    print(f"measured intrinsic dimension: {row}", file=sys.stderr)
+    single = {"data": args.data, "experiment": args.experiment, "dimension": args.dimension, "seed": args.seed}
+    if args.runs is not None:
+        if any(v is not None for v in single.values()) or args.side is not None:
+            sys.exit("measure-dim: --runs names every artifact's data, side and identity; drop the single flags")
+        artifacts = json.loads(args.runs)
+        for artifact in artifacts:
+            if not {"data", *IDENTITY} <= set(artifact):
+                sys.exit(f"measure-dim --runs: each artifact needs data, {', '.join(IDENTITY)}: {artifact}")
+    elif missing := [f"--{key}" for key, value in single.items() if value is None]:
+        sys.exit(f"measure-dim needs --runs, or {', '.join(missing)} for one artifact")
+    else:
+        artifacts = [{**single, "side": args.side}]
+    for row in measure(artifacts, args.out, args.samples, args.k, args.threads):
+        print(f"measured intrinsic dimension: {row}", file=sys.stderr)
 
 
 def tables(args: argparse.Namespace) -> None:
@@ -66,12 +77,19 @@ def report(args: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("measure-dim", help="estimate the intrinsic dimension of one data artifact")
-    s.add_argument("--data", required=True)
+    s = sub.add_parser(
+        "measure-dim", help="estimate the intrinsic dimension of a data artifact, or of several (--runs), one table"
+    )
+    s.add_argument("--data")
     s.add_argument("--out", required=True)
-    s.add_argument("--experiment", required=True)
-    s.add_argument("--dimension", type=int, required=True)
-    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--experiment")
+    s.add_argument("--dimension", type=int)
+    s.add_argument("--seed", type=int)
+    s.add_argument(
+        "--runs",
+        help="the artifacts to measure, as a JSON list of {data, experiment, dimension, seed, side}; replaces the "
+        "single-artifact flags",
+    )
     s.add_argument("--samples", type=int, default=2000, help="points used (a seeded subsample)")
     s.add_argument("--k", type=int, default=20, help="neighbours of the Levina-Bickel MLE")
     s.add_argument("--side", type=int, help=SIDE_HELP)
