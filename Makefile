@@ -14,14 +14,10 @@ STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),-
 
 .PHONY: study readme-numbers recover test test-cluster lint figures benchmark benchmark-images clean-venv
 
-# pip byte-compiles every module it installs on one core, half the set-up time here; compileall does it on every
-# core (docs/performance.md). A module that does not compile (torch ships one for Python 3.12 only) is left
-# uncompiled, as pip leaves it: -qq and `|| true` keep its syntax error from failing the set-up.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile "$(TORCH)"
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -e ".[dev]"
-	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib || true
+	$(BIN)/pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
 # The SLURM executor plugin, for the cluster profiles and the cluster test.
