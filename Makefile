@@ -14,15 +14,25 @@ STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),-
 
 .PHONY: study readme-numbers recover test test-cluster lint figures benchmark benchmark-images clean-venv
 
+# pip byte-compiles every module it installs, most of which are never imported: about half the set-up time here
+# (benchmarks/venv_setup.py). With --no-compile, a module is compiled when first imported and cached beside it;
+# the cache needs bytecode writing, which some environments turn off (PYTHONDONTWRITEBYTECODE), and then every
+# process would compile its imports again: the project's commands turn it back on for themselves. The last step of
+# the set-up imports what nearly every process imports, so that it is compiled once, not by each of the first
+# processes that start side by side.
+unexport PYTHONDONTWRITEBYTECODE
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-compile
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) "$(TORCH)"
+	$(PIP) -e ".[dev]"
+	$(BIN)/python -c "import torch, pandas, pyarrow.parquet, matplotlib.pyplot, scipy.stats, snakemake.api"
 	touch $@
 
 # The SLURM executor plugin, for the cluster profiles and the cluster test.
 $(BIN)/.cluster: $(BIN)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,cluster]"
+	$(PIP) -e ".[dev,cluster]"
 	touch $@
 
 # A study ends by comparing its fresh tables with the committed ones (where it has any): equal numerics must give
