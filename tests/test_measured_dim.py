@@ -1,5 +1,5 @@
-"""The measuring job: one job measures every artifact of an experiment and writes the rows each artifact,
-measured alone by the single-artifact command, writes."""
+"""The measuring job: one job measures every artifact of an experiment (``measure-dim --runs``) and writes the
+rows each artifact measured alone writes."""
 
 import json
 import subprocess
@@ -25,21 +25,16 @@ def _artifacts(tmp_path: Path, tiny_params: dict) -> list[dict]:
 
 def test_one_job_of_several_artifacts_writes_the_rows_of_each_measured_alone(tmp_path, tiny_params):
     artifacts = _artifacts(tmp_path, tiny_params)
-    measure(artifacts, tmp_path / "together.parquet", samples=100, k=5)
-    alone = []
-    for a in artifacts:
-        out = tmp_path / f"{a['dimension']}.parquet"
-        flags = ["--data", a["data"], "--experiment", "task", "--dimension", str(a["dimension"]), "--seed"]
-        subprocess.run([*CLI, *flags, str(a["seed"]), "--out", str(out)], check=True, capture_output=True)
-        alone.append(pd.read_parquet(out))
-    together = pd.read_parquet(tmp_path / "together.parquet")
-    assert together["id_mle"].nunique() == 2  # two artifacts, two measurements
-    pd.testing.assert_frame_equal(together, pd.concat(alone, ignore_index=True), check_exact=True)
+    together = tmp_path / "together.parquet"
+    subprocess.run([*CLI, "--runs", json.dumps(artifacts), "--out", str(together)], check=True, capture_output=True)
+    alone = [pd.DataFrame(measure([a], tmp_path / f"{i}.parquet", samples=100, k=5)) for i, a in enumerate(artifacts)]
+    assert pd.read_parquet(together)["id_mle"].nunique() == 2  # two artifacts, two measurements
+    pd.testing.assert_frame_equal(pd.read_parquet(together), pd.concat(alone, ignore_index=True), check_exact=True)
 
 
-def test_runs_and_single_artifact_flags_are_not_mixed(tmp_path, tiny_params):
-    artifacts = json.dumps(_artifacts(tmp_path, tiny_params))
-    mixed = [*CLI, "--runs", artifacts, "--seed", "0", "--out", str(tmp_path / "m.parquet")]
+def test_runs_and_single_artifact_flags_are_not_mixed(tmp_path):
+    runs = json.dumps([{"data": "x", "experiment": "task", "dimension": 2, "seed": 0}])
+    mixed = [*CLI, "--runs", runs, "--seed", "0", "--out", str(tmp_path / "m.parquet")]
     done = subprocess.run(mixed, capture_output=True, text=True)
     assert done.returncode != 0 and "drop the single flags" in done.stderr
     done = subprocess.run([*CLI, "--data", "x", "--out", str(tmp_path / "m.parquet")], capture_output=True, text=True)
