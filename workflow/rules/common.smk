@@ -294,11 +294,13 @@ def job_runs(wildcards) -> str:
     return shlex.quote(json.dumps(entries))
 
 
-def rounds_left(wildcards) -> int:
-    """A round job's priority: how many rounds its chain has after it. Snakemake starts the ready job of highest
-    priority first, so the chains furthest behind advance first and no long chain is left to run alone at the
-    end while a core idles (docs/performance.md)."""
-    return run_at(wildcards, *job_members(wildcards)[0]).rounds - int(getattr(wildcards, "r", 0))
+def work_left(wildcards) -> int:
+    """A round job's priority: the run-rounds its chain has after it (rounds left times the runs each job trains).
+    Snakemake starts the ready job of highest priority first, so the chains with the most serial work ahead
+    advance first (a job of six runs holds its chain up three times as long as one of two), and no long chain is
+    left to run alone at the end while a core idles (docs/performance.md)."""
+    members = job_members(wildcards)
+    return (run_at(wildcards, *members[0]).rounds - int(getattr(wildcards, "r", 0))) * len(members)
 
 
 def stop_arg(wildcards) -> str:

@@ -37,7 +37,7 @@ for suffix, experiments, cell_job in IMP_RULES:
         conda:
             ENV
         threads: config["threads"]
-        priority: rounds_left
+        priority: work_left
         resources:
             mem_mb=4000,
             runtime=60 * len(member_patterns(cell_job)),  # minutes, for every run of the job
@@ -69,7 +69,7 @@ for suffix, experiments, cell_job in IMP_RULES:
         conda:
             ENV
         threads: config["threads"]
-        priority: rounds_left
+        priority: work_left
         resources:
             mem_mb=4000,
             runtime=60 * len(member_patterns(cell_job)),  # minutes, for every run of the job
