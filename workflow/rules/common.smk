@@ -294,6 +294,10 @@ def job_runs(wildcards) -> str:
     return shlex.quote(json.dumps(entries))
 
 
+# The data jobs' priority: above every round job's work_left.
+DATA_FIRST = 10**6
+
+
 def work_left(wildcards) -> int:
     """A round job's priority: the run-rounds its chain has after it (rounds left times the runs each job trains).
     Snakemake starts the ready job of highest priority first, so the chains with the most serial work ahead
