@@ -13,9 +13,14 @@ from prunability.layout import FIGURE_FORMATS, figure_file
 
 
 def save(fig: plt.Figure, stem: str | Path) -> None:
-    """Write ``stem`` in every one of ``FIGURE_FORMATS`` atomically, with no timestamps in the PDF."""
+    """Write ``stem`` in every one of ``FIGURE_FORMATS`` atomically, with no timestamps in the PDF.
+
+    The first format lays the figure out; the others keep that layout (a second constrained layout would measure
+    every label again and move nothing). No ``bbox_inches="tight"``: constrained layout already keeps every
+    label, title and legend inside the figure, and a tight box would draw each figure twice."""
     for ext in FIGURE_FORMATS:
         with atomic_path(figure_file(str(stem), ext)) as tmp:
             meta = {"CreationDate": None} if ext == "pdf" else {}
-            fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight", metadata=meta)
+            fig.savefig(tmp, format=ext, dpi=150, metadata=meta)
+        fig.set_layout_engine("none")
     plt.close(fig)

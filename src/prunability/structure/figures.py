@@ -90,8 +90,15 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
                 centre = (part["left"] + part["right"]) / 2
                 axes[row][col].plot(centre, part["density"], lw=1, label=f"{100 * sparsity:.0f} %")
         for row, stage in enumerate(stages):
-            axes[row][col].set(title=f"{display_name(model)}: {stage}", xlabel="|w|", ylabel="weights per unit |w|")
-            axes[row][col].set_yscale("symlog", linthresh=1.0)
+            ax = axes[row][col]
+            if stage not in set(cell["stage"]):  # ResNet20 has no stage 4, VGG16 no stem: say so, not an empty plot
+                ax.axis("off")
+                ax.text(
+                    0.5, 0.5, f"{display_name(model)} has no {stage}", ha="center", va="center", transform=ax.transAxes
+                )
+                continue
+            ax.set(title=f"{display_name(model)}: {stage}", xlabel="|w|", ylabel="weights per unit |w|")
+            ax.set_yscale("symlog", linthresh=1.0)
     axes[0][-1].legend(fontsize=7, title="network sparsity", title_fontsize=7)
     titled(fig, "Weight magnitudes of surviving weights per stage", tables["accuracy"])
     save(fig, stem)
