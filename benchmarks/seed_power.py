@@ -73,6 +73,8 @@ def simulated_study(
 
 
 def pooled_summary(study: pd.DataFrame, rollouts: int, samples: int, seed: int) -> pd.DataFrame:
+    """The correlation summary the study's stats job writes, from a simulated study's runs (fewer rollouts: only
+    the mean and spread of each rho are compared)."""
     return correlation_summary(correlation_rollouts(summarize(study), rollouts, samples, seed))
 
 
