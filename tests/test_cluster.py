@@ -205,6 +205,21 @@ def test_killed_controller_recovers_with_one_command(cluster_study, tmp_path, lo
     )
 
 
+def test_a_model_s_cells_share_one_group_job(cluster_study, tmp_path, local_tables):
+    """The default study's sharing (``runs_per_job: cells``): the generated rules of one model's jobs, every cell
+    and seed in each, through SLURM as one group job, with the tables of the local run of one cell per job."""
+    workdir = rerun_of_rounds(cluster_study, tmp_path)
+    config = {**TINY_TASK, "imp": {**TINY_TASK["imp"], "runs_per_job": "cells"}}
+    (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
+    code, log = finish(start(workdir), workdir)
+    assert code == 0, log[-4000:]
+    assert imp_groups(log) == 1, "the chain of the model's jobs of every cell must be one group job"
+    assert re.search(r"rule imp_prune_task:", log) and not re.search(r"rule imp_prune:", log)
+    assert table_bytes(workdir / "results" / "tiny") == local_tables
+    check_chains_stopped(workdir / "results" / "tiny")
+    print(f"\ncluster test: cells: {len(submissions(log))} submissions, one group job for {CELLS} cells")
+
+
 def test_failing_job_stops_the_study_and_names_its_log(cluster_study, tmp_path):
     workdir = tmp_path / "study"
     shutil.copytree(cluster_study[0], workdir, symlinks=True)
