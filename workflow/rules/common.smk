@@ -226,8 +226,13 @@ def measured_data(wildcards) -> list[str]:
 def measured_artifacts(wildcards) -> str:
     """``--runs`` of the measure job: each measured artifact with its side and identity."""
     artifacts = [
-        {"data": data_path(run), "side": run.side, "experiment": run.experiment, "seed": run.seed}
-        | {"dimension": dict(run.axis)["dimension"]}
+        {
+            "data": data_path(run),
+            "side": run.side,
+            "experiment": run.experiment,
+            "seed": run.seed,
+            "dimension": dict(run.axis)["dimension"],
+        }
         for run in measured_runs(wildcards.experiment)
     ]
     return shlex.quote(json.dumps(artifacts))
