@@ -2,26 +2,13 @@
 
 import pytest
 import torch
-from pytorch_pretrained_biggan import BigGANConfig
+from real_formats import tiny_biggan_config as tiny_config
+from real_formats import write_biggan
 
 from prunability.data.biggan import generate, load_generator, mask_latents, native_resolution, sample_latents
 from prunability.errors import ArtifactError
 
 DIMS = [16, 32, 64, 128]
-
-
-def tiny_config() -> BigGANConfig:
-    """The deep architecture at 4 channels per width unit, 4 blocks (3 up-sampling: 32 px) and 10 classes.
-
-    The first block must take 16 width units (gen_z's output) and every channel change must halve (the residual
-    drops half the channels), hence 16 → 8 → 4 → 2 → 1; the attention block's 16 channels allow its 16 // 8.
-    """
-    return BigGANConfig(
-        channel_width=4,
-        num_classes=10,
-        layers=[(True, 16, 8), (True, 8, 4), (True, 4, 2), (False, 2, 1)],
-        attention_layer_position=2,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +98,7 @@ def test_missing_weights_say_where_to_put_them(tmp_path):
 
 
 def test_saved_random_model_loads_back_through_from_pretrained(tiny, tmp_path):
-    torch.save(tiny.state_dict(), tmp_path / "pytorch_model.bin")
-    (tmp_path / "config.json").write_text(tiny.config.to_json_string())
-    loaded = load_generator(tmp_path)
+    loaded = load_generator(write_biggan(tmp_path, tiny))
     assert not loaded.training
     z, classes = sample_latents(4, 64, 0.5, seed=0), torch.eye(10)[[3, 1, 7, 0]]
     assert torch.equal(loaded(z, classes, 0.5), tiny(z, classes, 0.5))

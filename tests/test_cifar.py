@@ -11,37 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from real_formats import ORIGINAL, PER_BATCH, REPICKLED
+from real_formats import cifar_pickle as _pickle
+from real_formats import write_cifar as _write_cifar
 
 from prunability.data.cifar import CIFAR10_URL, FOLDER, TEST_FILE, TRAIN_FILES, load_cifar10
 from prunability.errors import ArtifactError
-
-PER_BATCH = 4
-ORIGINAL = "numpy.core.multiarray"  # the module the published files name
-REPICKLED = "numpy._core.multiarray"  # the module numpy 2 names when it pickles an array
-
-
-def _pickle(record: dict, module: str = REPICKLED) -> bytes:
-    """Protocol 3 names globals as text (GLOBAL), like the original protocol-2 files, so the array rebuilder's
-    module can be renamed to the one the published files carry; bytes stay bytes, as the format has them."""
-    raw = pickle.dumps(record, protocol=3)
-    return raw.replace(f"c{REPICKLED}\n".encode(), f"c{module}\n".encode())
-
-
-def _write_cifar(root: Path, module: str = REPICKLED) -> dict[str, tuple[np.ndarray, list[int]]]:
-    """Five training batches, a test batch and batches.meta, each a pickled dict with bytes keys."""
-    folder = root / FOLDER
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    batches = {}
-    for name in (*TRAIN_FILES, TEST_FILE):
-        data = rng.integers(0, 256, size=(PER_BATCH, 3072), dtype=np.uint8)
-        labels = rng.integers(0, 10, size=PER_BATCH).tolist()
-        batches[name] = (data, labels)
-        record = {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": [b"x.png"]}
-        (folder / name).write_bytes(_pickle(record, module))
-    meta = {b"label_names": [f"class {i}".encode() for i in range(10)], b"num_cases_per_batch": PER_BATCH}
-    (folder / "batches.meta").write_bytes(_pickle(meta, module))
-    return batches
 
 
 @pytest.mark.parametrize("module", [ORIGINAL, REPICKLED])

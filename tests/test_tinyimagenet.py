@@ -2,39 +2,13 @@
 
 import hashlib
 import zipfile
-from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+from real_formats import WNIDS
+from real_formats import write_tinyimagenet as _write
 
 from prunability.data.tinyimagenet import FOLDER, load_tinyimagenet
 from prunability.errors import ArtifactError
-
-WNIDS = ["n01443537", "n01629819", "n01641577"]
-
-
-def _jpeg(path: Path, value: int, grey: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pixels = np.full((64, 64, 3), value, np.uint8)
-    pixels[:, :32, 0] = 255 - value  # something that is not flat, so decoding is not trivial
-    image = Image.fromarray(pixels[..., 0] if grey else pixels)
-    image.save(path, format="JPEG", quality=95)
-
-
-def _write(root: Path, per_class: int = 2) -> Path:
-    folder = root / FOLDER
-    folder.mkdir(parents=True)
-    (folder / "wnids.txt").write_text("\n".join(WNIDS) + "\n")
-    for c, wnid in enumerate(WNIDS):
-        for i in range(per_class):
-            _jpeg(folder / "train" / wnid / "images" / f"{wnid}_{i}.JPEG", 40 * c + i, grey=(c == 2 and i == 0))
-    lines = []
-    for i, wnid in enumerate([WNIDS[2], WNIDS[0], WNIDS[1], WNIDS[0]]):
-        _jpeg(folder / "val" / "images" / f"val_{i}.JPEG", 200 - i)
-        lines.append(f"val_{i}.JPEG\t{wnid}\t0\t0\t63\t63")
-    (folder / "val" / "val_annotations.txt").write_text("\n".join(lines) + "\n")
-    return folder
 
 
 def test_reads_the_standard_folder(tmp_path):

@@ -204,9 +204,11 @@ def identity_json(wildcards) -> str:
 
 
 def dataset_args(wildcards) -> str:
-    """What the dataset command needs beyond kind and parameters: the dimension and seed of generated data."""
+    """What the dataset command needs beyond kind and parameters: the dimension and seed of generated data, and
+    whether missing real files may be downloaded."""
     spec = DATASETS[wildcards.datakey]
-    return "" if spec.seed is None else f"--dimension {spec.dimension} --seed {spec.seed}"
+    generated = "" if spec.seed is None else f"--dimension {spec.dimension} --seed {spec.seed}"
+    return f"{generated} --download" if spec.download else generated
 
 
 def measured_runs(experiment: str) -> list["Run"]:

@@ -14,7 +14,7 @@ RUN_REQUIRED = ("data", "out", "seed", "identity")
 def dataset(args: argparse.Namespace) -> None:
     from prunability.data.registry import build_dataset
 
-    build_dataset(args.kind, json.loads(args.params), args.dimension, args.seed, args.out, args.threads)
+    build_dataset(args.kind, json.loads(args.params), args.dimension, args.seed, args.out, args.threads, args.download)
 
 
 def _round_runs(args: argparse.Namespace) -> list[dict]:
@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, help="the seed of generated data (real images do not depend on one)")
     s.add_argument("--out", required=True)
     s.add_argument("--threads", type=int, default=1)
+    s.add_argument(
+        "--download", action="store_true", help="fetch missing real files (CIFAR-10, Tiny ImageNet) into the root"
+    )
     s.set_defaults(func=dataset)
 
     s = sub.add_parser(

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from prunability.data.kinds import NOT_CONTENT, SIDED
+from prunability.data.kinds import DOWNLOAD, NOT_CONTENT, SIDED
 from prunability.matching import LENIENT, base_of
 
 
@@ -42,12 +42,14 @@ class Run:
 @dataclass(frozen=True)
 class DataSpec:
     """What generates one data artifact: the dataset kind, its parameters and, for generated data, the
-    dimension and seed (None where the content depends on neither)."""
+    dimension and seed (None where the content depends on neither). ``download`` is how the job may fetch
+    real files that are missing: not content, so not among the parameters that name the artifact."""
 
     kind: str
     params: str  # JSON, sorted keys
     dimension: int | None
     seed: int | None
+    download: bool = False
 
 
 def data_key(name: str, exp: dict, axis: tuple[tuple[str, int], ...], seed: int) -> str:
@@ -89,6 +91,7 @@ def data_artifacts(config: dict) -> dict[str, DataSpec]:
             params=json.dumps({k: v for k, v in _content(data).items() if k != "kind"}, sort_keys=True),
             dimension=None if shared else dict(run.axis)["dimension"],
             seed=None if shared else run.seed,
+            download=bool(data.get(DOWNLOAD, False)),
         )
     return specs
 

@@ -8,24 +8,27 @@ from dataclasses import dataclass
 LATENT_DIM = 128
 # Dataset keys that say how a run uses or fetches the images, not what they are: they do not name the artifact.
 # (``root`` does: another folder may hold other files.)
-NOT_CONTENT = ("side", "download")
+DOWNLOAD = "download"
+NOT_CONTENT = ("side", DOWNLOAD)
 
 
 @dataclass(frozen=True)
 class Kind:
     """One dataset kind: ``sided`` real images are stored once and resized per run; ``train_size`` is the number
-    of training examples the parameters imply, where they alone say it (for the rewind-before-end check)."""
+    of training examples the parameters imply, where they alone say it (for the rewind-before-end check);
+    ``fetched`` files can be downloaded by the dataset job when the config allows it."""
 
     sided: bool
     train_size: Callable[[dict], int | None]
     latent: bool = False
+    fetched: bool = False  # real files the job may download into the dataset's root (its ``download`` key)
 
 
 KINDS = {
     "synthetic_linear": Kind(sided=False, train_size=lambda d: d["n_train"]),
     "digits_resized": Kind(sided=True, train_size=lambda d: 1797 - round(d["test_fraction"] * 1797)),
-    "cifar10_resized": Kind(sided=True, train_size=lambda d: 50000),
-    "tinyimagenet": Kind(sided=True, train_size=lambda d: None),
+    "cifar10_resized": Kind(sided=True, train_size=lambda d: 50000, fetched=True),
+    "tinyimagenet": Kind(sided=True, train_size=lambda d: None, fetched=True),
     "biggan_latent": Kind(sided=False, train_size=lambda d: d["per_class"] * len(d["class_ids"]), latent=True),
     "procedural_latent": Kind(sided=False, train_size=lambda d: d["per_class"] * d["classes"], latent=True),
     "procedural_images": Kind(sided=True, train_size=lambda d: d["per_class"] * d["classes"]),

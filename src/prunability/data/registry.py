@@ -14,7 +14,7 @@ import torch
 from prunability.artifacts import save_tensors
 from prunability.data import image_sets
 from prunability.data.images import pixel_sums
-from prunability.data.kinds import SIDED
+from prunability.data.kinds import DOWNLOAD, KINDS, SIDED
 from prunability.data.procedural import procedural
 from prunability.data.synthetic import linear_task
 
@@ -35,11 +35,11 @@ def _digits(params: dict[str, Any], dimension: None, seed: None) -> dict[str, to
 
 
 def _cifar10(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
-    return image_sets.cifar10(root=params["root"], download=params["download"])
+    return image_sets.cifar10(root=params["root"], download=params.get(DOWNLOAD, False))
 
 
 def _tinyimagenet(params: dict[str, Any], dimension: None, seed: None) -> dict[str, torch.Tensor]:
-    return image_sets.tinyimagenet(root=params["root"], download=params["download"])
+    return image_sets.tinyimagenet(root=params["root"], download=params.get(DOWNLOAD, False))
 
 
 def _generation(params: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +106,11 @@ def build_dataset(
     seed: int | None,
     out: str | Path,
     threads: int | None = None,
+    download: bool = False,
 ) -> None:
     """Generate one data artifact and write it to ``out`` (torch on ``threads`` threads where given): real images
-    take neither dimension nor seed, generated data needs both."""
+    take neither dimension nor seed, generated data needs both. ``download`` lets a kind with real files fetch
+    them when missing; it is not content, so the artifact's recorded parameters leave it out."""
     if threads is not None:
         torch.set_num_threads(threads)
     if kind not in BUILDERS:
@@ -117,7 +119,9 @@ def build_dataset(
     if shared != (dimension is None and seed is None):
         needs = "neither a dimension nor a seed" if shared else "a dimension and a seed"
         raise ValueError(f"dataset kind {kind!r} takes {needs}; got dimension={dimension}, seed={seed}")
-    tensors = BUILDERS[kind](params, dimension, seed)
+    if download and not KINDS[kind].fetched:
+        raise ValueError(f"dataset kind {kind!r} has nothing to download")
+    tensors = BUILDERS[kind]({**params, DOWNLOAD: True} if download else params, dimension, seed)
     if tensors["x_train"].dtype == torch.uint8:  # images: per-pixel sums once here, channel statistics at any side
         sums, squares = pixel_sums(tensors["x_train"], chunk=512)
         tensors |= {"pixel_sum": sums, "pixel_square_sum": squares}
