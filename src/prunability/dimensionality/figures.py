@@ -10,7 +10,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from prunability import layout
 from prunability.dimensionality.statistics import ordered
 from prunability.models.names import display_name
-from prunability.reporting.plots import save
+from prunability.reporting.plots import save, suptitle, title
 
 
 def _density_ticks(ax: plt.Axes, densities: np.ndarray) -> None:
@@ -43,13 +43,13 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
             ax.plot(x, mu, marker="o", ms=3, color=color, label=f"{dim}")
             ax.fill_between(x, mu - sd, mu + sd, color=color, alpha=0.2, linewidth=0)
         _density_ticks(ax, 100 * np.sort(cell["density"].unique())[::-1])
-        ax.set_title(display_name(model))
+        title(ax, display_name(model))
         ax.set_xlabel("Weights remaining %")
         ax.set_ylabel("Test accuracy %")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
     sources = ", ".join(sorted(exp["data_source"].unique())) if "data_source" in exp else ""
-    fig.suptitle(f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds", fontsize=10)
+    suptitle(fig, f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds")
     save(fig, stem)
 
 
@@ -68,9 +68,9 @@ def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: froze
     for ax, criterion in zip(axes[0], criteria, strict=True):
         shown = draws if criterion is None else draws[draws["criterion"] == criterion]
         _correlation_panel(ax, shown, substitutes)
-        ax.set_title(f"criterion: {criterion}" if criterion else "", fontsize=9)
+        title(ax, f"criterion: {criterion}" if criterion else "", fontsize=9)
     axes[0][0].set_ylabel("density")
-    fig.suptitle("Monte-Carlo correlation, pooled over models (dotted: per-model means)", fontsize=10)
+    suptitle(fig, "Monte-Carlo correlation, pooled over models (dotted: per-model means)")
     save(fig, stem)
 
 
@@ -124,12 +124,10 @@ def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | 
         ax.yaxis.set_minor_formatter(plain)
         ax.set_xlabel("tolerance (accuracy points below dense)")
         ax.set_ylabel("weights remaining % (mean over seeds)")
-        ax.set_title(f"{experiment} ({labels.get(experiment, 'dimension')})", fontsize=9)
+        title(ax, f"{experiment} ({labels.get(experiment, 'dimension')})", fontsize=9)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=6, ncol=max(1, len(models)))
-    fig.suptitle(
-        "Smallest matching subnetwork against the matching rule's tolerance (0 = the paper's rule)", fontsize=10
-    )
+    suptitle(fig, "Smallest matching subnetwork against the matching rule's tolerance (0 = the paper's rule)")
     save(fig, stem)
 
 

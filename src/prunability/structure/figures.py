@@ -14,7 +14,7 @@ import pandas as pd
 
 from prunability.layout import STRUCTURE_TABLES, figure_file, structure_figure, structure_table
 from prunability.models.names import display_name, stage_rank
-from prunability.reporting.plots import save
+from prunability.reporting.plots import save, suptitle, title
 from prunability.structure.registry import ANALYSES, resolve
 
 # The sparsity levels the paper's magnitude and neuron-sparsity figures show; the nearest round is drawn.
@@ -32,7 +32,7 @@ def panels(frame: pd.DataFrame, rows: int = 1, height: float = 3.6) -> tuple[plt
 
 def titled(fig: plt.Figure, what: str, accuracy: pd.DataFrame) -> None:
     sources = ", ".join(sorted(accuracy["data_source"].unique()))
-    fig.suptitle(f"{what} — {sources}", fontsize=10)
+    suptitle(fig, f"{what} — {sources}")
 
 
 def _nearest_rounds(accuracy: pd.DataFrame) -> list[tuple[float, int]]:
@@ -69,7 +69,8 @@ def accuracy_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             crit = critical[(critical["model"] == model) & (critical["pretrain_epochs"] == p)]
             crit = crit[crit["train_epochs"] == e]["critical_sparsity"].mean()
             ax.axvline(100 * crit, color=ax.lines[-1].get_color(), ls=":", lw=1)
-        ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel="Test accuracy %")
+        title(ax, display_name(model))
+        ax.set(xlabel="Network sparsity %", ylabel="Test accuracy %")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(fontsize=7, title="schedule (dotted: critical sparsity)", title_fontsize=7)
     titled(fig, "Accuracy vs sparsity per schedule", acc)
@@ -97,7 +98,8 @@ def magnitudes_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
                     0.5, 0.5, f"{display_name(model)} has no {stage}", ha="center", va="center", transform=ax.transAxes
                 )
                 continue
-            ax.set(title=f"{display_name(model)}: {stage}", xlabel="|w|", ylabel="weights per unit |w|")
+            title(ax, f"{display_name(model)}: {stage}")
+            ax.set(xlabel="|w|", ylabel="weights per unit |w|")
             ax.set_yscale("symlog", linthresh=1.0)
     axes[0][-1].legend(fontsize=7, title="network sparsity", title_fontsize=7)
     titled(fig, "Weight magnitudes of surviving weights per stage", tables["accuracy"])
@@ -114,7 +116,8 @@ def _stage_curves(
         for stage in sorted(cell["stage"].unique(), key=stage_rank):
             part = cell[cell["stage"] == stage].assign(pct=lambda f: 100 * f[column])
             _band(ax, part, "network_sparsity", "pct", stage)
-        ax.set(title=display_name(model), xlabel="Network sparsity %", ylabel=ylabel)
+        title(ax, display_name(model))
+        ax.set(xlabel="Network sparsity %", ylabel=ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     titled(fig, what, accuracy)
@@ -144,7 +147,8 @@ def neuron_sparsity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             data = [100 * part.loc[part["layer"] == layer, "sparsity"].to_numpy() for layer in layers]
             ax.boxplot(data, showfliers=False, widths=0.6)
             ax.set_xticks(range(1, len(layers) + 1), [str(i) for i in range(len(layers))], fontsize=6)
-            ax.set(title=f"{display_name(model)}: {100 * sparsity:.0f} % sparse", ylabel="neuron sparsity %")
+            title(ax, f"{display_name(model)}: {100 * sparsity:.0f} % sparse")
+            ax.set_ylabel("neuron sparsity %")
         axes[-1][col].set_xlabel("layer (input to output)")
     titled(fig, "Neuron sparsity per layer", tables["accuracy"])
     save(fig, stem)
@@ -177,7 +181,8 @@ def similarity_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
                 _band(ax, one, "network_sparsity", "cosine", stage, spread=False, color=color)
                 _band(ax, one, "network_sparsity", "cka", f"{stage} (CKA)", spread=False, color=color, ls="--")
             against = "round 0" if ref == "baseline" else "the previous round"
-            ax.set(title=f"{display_name(model)}: vs {against}", xlabel="Network sparsity %", ylabel="similarity")
+            title(ax, f"{display_name(model)}: vs {against}")
+            ax.set(xlabel="Network sparsity %", ylabel="similarity")
             ax.grid(alpha=0.3)
     for ax in axes[0]:
         ax.legend(fontsize=6, ncol=2)

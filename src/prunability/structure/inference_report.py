@@ -11,7 +11,7 @@ import pandas as pd
 
 from prunability.layout import structure_table
 from prunability.models.names import display_name, stage_rank
-from prunability.reporting.plots import save
+from prunability.reporting.plots import save, title
 from prunability.structure.figures import SCHEDULE, panels, titled
 from prunability.structure.inference import NETWORK
 
@@ -45,7 +45,8 @@ def speedup_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             ax.plot(x, mean["hybrid"], color=color, ls="--", label=f"batch {batch}: hybrid")
             ax.plot(x, mean["ideal"], color="grey", ls=":", label="ideal (MACs)" if i == 0 else None)
         ax.axhline(1, color="black", lw=0.8)
-        ax.set(yscale="log", title=display_name(model), xlabel="Network sparsity %", ylabel="speed-up over dense")
+        title(ax, display_name(model))
+        ax.set(yscale="log", xlabel="Network sparsity %", ylabel="speed-up over dense")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6)
     titled(fig, f"Inference time, measured on {_device(tables['inference'])}", tables["accuracy"])
@@ -89,7 +90,8 @@ def break_even_figure(tables: dict[str, pd.DataFrame], stem: Path) -> None:
             ax.bar(x, 100 * mean.fillna(0), width=0.8 / len(batches), label=f"batch {batch}")
             ax.plot(x[mean.isna()], [100] * int(mean.isna().sum()), "kx")
         ax.set_xticks(range(len(order)), order, rotation=45)
-        ax.set(ylim=(0, 105), title=display_name(model), ylabel="stage sparsity % where sparse = dense")
+        title(ax, display_name(model))
+        ax.set(ylim=(0, 105), ylabel="stage sparsity % where sparse = dense")
         ax.legend(fontsize=6)
     titled(fig, f"Break-even sparsity per stage (x: not reached), {_device(tables['inference'])}", tables["accuracy"])
     save(fig, stem)
