@@ -35,8 +35,9 @@ $(BIN)/.cluster: $(BIN)/.installed
 	$(PIP) -e ".[dev,cluster]"
 	touch $@
 
-# A study ends by comparing its fresh tables with the committed ones (where it has any): equal numerics must give
-# equal tables, so a difference under the same fingerprint fails; other numerics only explain the difference.
+# A study ends by comparing its fresh tables with the committed ones (where it has any): per table equal, equal within
+# tolerance (last bits of floats) or different, with the likely cause. It informs: a study whose jobs all succeeded
+# exits 0. `prunability compare --strict` fails on any difference (docs/running.md#reproducibility).
 study: $(BIN)/.installed
 	$(STUDY)
 	$(BIN)/prunability compare --config $(or $(CONFIG),config.yaml)

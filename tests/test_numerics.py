@@ -14,7 +14,17 @@ from helpers import ROOT, snakemake
 from prunability import numerics
 from prunability.data.registry import build_dataset
 from prunability.dimensionality.tables import collect_fingerprints
-from prunability.reporting.compare import EQUAL, EXPECTED, REGRESSION, UNKNOWN, compare, compare_with_git, message
+from prunability.reporting.compare import (
+    EQUAL,
+    EXPECTED,
+    REGRESSION,
+    UNKNOWN,
+    WITHIN,
+    committed_tables,
+    compare,
+    compare_with_git,
+    message,
+)
 
 PINNABLE = numerics.is_x86_64() and set(numerics.REQUIRED_FLAGS) <= numerics.cpu_flags()
 needs_x86_64_v3 = pytest.mark.skipif(not PINNABLE, reason="portable numerics pin x86-64-v3 kernels")
@@ -132,7 +142,7 @@ def test_same_numerics_with_other_numbers_is_a_regression(tmp_path):
         "rounds.parquet": "1 of 2 rows differ; test_accuracy by up to 0.05",
         "summary.md": "1 of 2 lines differ",
     }
-    assert "REGRESSION" in message(result, "committed", tmp_path / "new")
+    assert "regression" in message(result, "committed", tmp_path / "new")
 
 
 def test_other_numerics_explain_a_difference_and_equal_tables_are_equal(tmp_path):
@@ -144,16 +154,37 @@ def test_other_numerics_explain_a_difference_and_equal_tables_are_equal(tmp_path
     assert compare(_tables(tmp_path / "legacy", 0.8, threads="unknown"), tmp_path / "threads").verdict == UNKNOWN
 
 
-def test_compare_reads_the_committed_tables_from_git(tmp_path):
-    tables = _tables(tmp_path / "results" / "s" / "tables", 0.8)
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
+def _commit(repo: Path, message: str) -> None:
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    if not (repo / ".git").exists():
+        subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "tables"], check=True)
-    assert compare_with_git(tables)[0] == EQUAL
-    pd.DataFrame({"round": [0, 1], "test_accuracy": [0.9, 0.7]}).to_parquet(tables / "rounds.parquet")
-    done = subprocess.run([*CLI, "compare", "--tables", str(tables)], capture_output=True, text=True)
-    assert done.returncode == 1 and "REGRESSION" in done.stderr and "rounds.parquet: 1 of 2 rows differ" in done.stderr
+    subprocess.run([*git, "commit", "-qm", message], check=True)
+
+
+def _compare_cli(tables: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, "compare", "--tables", str(tables), *flags], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "verdict", "says"),
+    [
+        (0.7 + 1.1e-16, WITHIN, "test_accuracy: 1 of 2 values, by at most 1.1e-16"),
+        (0.7 + 1e-9, REGRESSION, "different: rounds.parquet (1 of 2 rows differ; test_accuracy by up to 1e-09)"),
+    ],
+)
+def test_lenient_compare_informs_and_strict_compare_fails_on_any_difference(tmp_path, accuracy, verdict, says):
+    """A last-bit float difference is equal within tolerance and a real one is not; the lenient form exits 0 on
+    both (a finished study did not fail), the strict form 1 on both."""
+    tables = _tables(tmp_path / "results" / "s" / "tables", 0.7)
+    _commit(tmp_path, "tables")
+    assert compare_with_git(tables)[0] == EQUAL and _compare_cli(tables, "--strict").returncode == 0
+    frame = pd.read_parquet(tables / "rounds.parquet")
+    frame.loc[1, "test_accuracy"] = accuracy
+    frame.to_parquet(tables / "rounds.parquet")
+    lenient, strict = _compare_cli(tables), _compare_cli(tables, "--strict")
+    assert compare_with_git(tables)[0] == verdict and f": {verdict}" in lenient.stderr and says in lenient.stderr
+    assert lenient.returncode == 0 and strict.returncode == 1 and strict.stderr == lenient.stderr
 
 
 @needs_x86_64_v3
@@ -161,7 +192,6 @@ def test_compare_reads_the_committed_tables_from_git(tmp_path):
 def test_the_committed_default_study_reproduces_here(tmp_path):
     """Retrain an MLP round and a ResNet20 round of the committed default study: where this machine's numerics
     equal those that made the committed tables, the metrics must equal the committed rows to the last bit."""
-    committed = ROOT / "results" / "quick" / "tables"
     runs = ("task/mlp-16-8/dim16/seed0/round_001", "extrinsic/resnet20-8/dim8/seed0/round_000")
     targets = [f"results/quick/runs/{run}/metrics.parquet" for run in runs]
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
@@ -171,10 +201,11 @@ def test_the_committed_default_study_reproduces_here(tmp_path):
     fresh = pd.concat([pd.read_parquet(tmp_path / t) for t in targets], ignore_index=True)
     timing = json.loads((tmp_path / targets[0]).with_name("timing.json").read_text())
     here = tuple(str(timing[key]) for key in numerics.NUMERICS_KEY)
-    made = pd.read_parquet(committed / "fingerprint.parquet")[list(numerics.NUMERICS_KEY)].astype(str)
+    with committed_tables(ROOT / "results" / "quick" / "tables") as committed:
+        made = pd.read_parquet(committed / "fingerprint.parquet")[list(numerics.NUMERICS_KEY)].astype(str)
+        rounds = pd.read_parquet(committed / "rounds.parquet")
     if here not in set(made.itertuples(index=False, name=None)):
         pytest.skip(f"the committed tables were made with other numerics than this machine's {here}")
-    rounds = pd.read_parquet(committed / "rounds.parquet")
     keys = ["experiment", "model", "dimension", "seed", "round"]
     expected = fresh[keys].merge(rounds, on=keys, how="left")[fresh.columns]
     pd.testing.assert_frame_equal(fresh, expected, check_exact=True)
