@@ -31,6 +31,7 @@ localrules:
     figures,
     tables,
     fingerprint,
+    yardstick,
     stats,
     draw_figures,
     html_report,

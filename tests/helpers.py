@@ -72,10 +72,11 @@ RERUN_FROM_ROUND_ONE = {
     "tables": 1,
     "fingerprint": 1,
     "stats": 1,
+    "yardstick": 1,
     "draw_figures": 1,
     "html_report": 1,
     "all": 1,
-    "total": 9,
+    "total": 10,
 }
 # A rerun compared by its tables alone leaves out the figures and the report that shows them.
 TABLES_ONLY = ("--omit-from", "draw_figures")

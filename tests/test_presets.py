@@ -40,6 +40,8 @@ def expected_jobs(config: dict) -> dict[str, int]:
     return {
         "dataset": len({r.data_key for r in study}),
         "measure_dim": len({r.experiment for r in study if r not in structure}),
+        "reference": len(exps),
+        "yardstick": 1,
         "imp_dense": len(jobs),
         "imp_prune": sum(jobs.values()),
         **{f"imp_dense_{e}": len(models) for e, models in per_model.items()},

@@ -49,6 +49,11 @@ STATS_TABLES = (
 )
 # What made every round of a study (prunability.numerics): kept apart from the tables that must be reproducible.
 FINGERPRINT_TABLE = "fingerprint.parquet"
+# The yardstick of both studies (prunability.yardstick): each dataset's reference accuracy, and per cell the dense
+# accuracy against it with the cell's flag.
+REFERENCE_TABLE = "reference.parquet"
+ADEQUACY_TABLE = "adequacy.parquet"
+YARDSTICK_TABLES = (REFERENCE_TABLE, ADEQUACY_TABLE)
 
 # The structure study: the per-run tables of one run, and the study's tables and figures.
 PER_RUN_TABLES = ("stage_sparsity", "magnitudes", "neuron_sparsity", "fully_pruned")
@@ -138,6 +143,11 @@ def data_artifact(study: str, key: str) -> str:
 def measured_dim_file(study: str, experiment: str) -> str:
     """The measured intrinsic dimensions of an experiment's data: a row per dimension and seed."""
     return f"{study_dir(study)}/measured_dim/{experiment}.parquet"
+
+
+def reference_file(study: str, experiment: str) -> str:
+    """The reference learner's accuracy on every data artifact of an experiment: a row per cell and seed."""
+    return f"{study_dir(study)}/reference/{experiment}.parquet"
 
 
 def logs_dir(study: str) -> str:

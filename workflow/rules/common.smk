@@ -27,6 +27,7 @@ STUDY = layout.study_dir(config["study"])
 # every seed and side, or <experiment>/dim<d>/seed<s> for generated data.
 DATA = layout.data_artifact(config["study"], "{datakey}")
 MEASURED = layout.measured_dim_file(config["study"], "{experiment}")
+REFERENCE = layout.reference_file(config["study"], "{experiment}")
 
 
 def run_pattern(seed: "int | str", cell: str = "{cell}") -> str:
@@ -78,11 +79,17 @@ ROUND_TABLES = {
 STATS_TABLES = [f"{TABLE_DIR}/{name}" for name in layout.STATS_TABLES]
 STRUCTURE_TABLES = {name: f"{TABLE_DIR}/{layout.structure_table(name)}" for name in layout.STRUCTURE_TABLES}
 FINGERPRINT_TABLE = f"{TABLE_DIR}/{layout.FINGERPRINT_TABLE}"
+YARDSTICK_TABLES = {"reference": f"{TABLE_DIR}/{layout.REFERENCE_TABLE}", "adequacy": f"{TABLE_DIR}/{layout.ADEQUACY_TABLE}"}
+# What the yardstick compares with each dataset's reference: every dense and pruned round of either study.
+ACCURACY_TABLES = ([ROUND_TABLES["rounds"]] if DIMENSION_RUNS else []) + (
+    [STRUCTURE_TABLES["accuracy"]] if STRUCTURE_RUNS else []
+)
+REFERENCES = [REFERENCE.format(experiment=e) for e in config["experiments"]]
 # A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
 TABLES = (
     ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else [])
     + (list(STRUCTURE_TABLES.values()) if STRUCTURE_RUNS else [])
-    + [FINGERPRINT_TABLE]
+    + [FINGERPRINT_TABLE, *YARDSTICK_TABLES.values()]
 )
 ACCURACY_FIGURES = [
     f"{FIGURE_DIR}/{layout.accuracy_figure(e)}" for e, x in config["experiments"].items() if not is_structure(x)
@@ -238,6 +245,24 @@ def measured_artifacts(wildcards) -> str:
         for run in measured_runs(wildcards.experiment)
     ]
     return shlex.quote(json.dumps(artifacts))
+
+
+def reference_entries(experiment: str) -> list[dict]:
+    """The reference job's artifacts: each cell and seed of an experiment once, whichever models train on it."""
+    entries = {}
+    for run in RUNS.values():
+        if run.experiment == experiment:
+            identity = {k: v for k, v in run.identity.items() if k != "model"}
+            entries.setdefault(json.dumps(identity), {"data": data_path(run), "identity": identity})
+    return list(entries.values())
+
+
+def reference_data(wildcards) -> list[str]:
+    return sorted({entry["data"] for entry in reference_entries(wildcards.experiment)})
+
+
+def reference_artifacts(wildcards) -> str:
+    return shlex.quote(json.dumps(reference_entries(wildcards.experiment)))
 
 
 def recipe_json(wildcards) -> str:

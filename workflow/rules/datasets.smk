@@ -45,3 +45,28 @@ rule measure_dim:
     shell:
         "prunability --numerics {params.numerics} measure-dim --runs {params.artifacts} --out {output} "
         "--samples {params.samples} --k {params.k} --threads {params.threads} 2> {log}"
+
+
+# The yardstick's reference learner on every data artifact of an experiment (prunability.reference): one job per
+# experiment, like the measuring job; cells and seeds that share a data file share one fit.
+rule reference:
+    input:
+        reference_data,
+    output:
+        REFERENCE,
+    params:
+        artifacts=reference_artifacts,
+        device=config["device"],
+        **COMPUTE,
+    log:
+        job_log("reference/{experiment}"),
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=30,
+        gpu=0,
+    shell:
+        "prunability --numerics {params.numerics} reference --runs {params.artifacts} --out {output} "
+        "--device {params.device} --threads {params.threads} 2> {log}"

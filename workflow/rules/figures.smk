@@ -3,6 +3,7 @@ rule draw_figures:
         rounds=ROUND_TABLES["rounds"],
         correlation=f"{TABLE_DIR}/{layout.CORRELATION_TABLE}",
         sensitivity=f"{TABLE_DIR}/{layout.SENSITIVITY_TABLE}",
+        reference=YARDSTICK_TABLES["reference"],
     output:
         accuracy=[
             report(
@@ -31,7 +32,7 @@ rule draw_figures:
         gpu=0,
     shell:
         "prunability figures --rounds {input.rounds} --correlation {input.correlation} "
-        "--sensitivity {input.sensitivity} "
+        "--sensitivity {input.sensitivity} --reference {input.reference} "
         "--out-dir {params.out} --label {params.labels} 2> {log}"
 
 

@@ -36,3 +36,28 @@ rule fingerprint:
         gpu=0,
     shell:
         "prunability fingerprint --timing {input} --out {output} 2> {log}"
+
+
+# Each cell's dense accuracy against its data's reference learner, flagged (prunability.yardstick).
+rule yardstick:
+    input:
+        accuracy=ACCURACY_TABLES,
+        reference=REFERENCES,
+    output:
+        **YARDSTICK_TABLES,
+    params:
+        tolerance=config["statistics"]["reference_tolerance"],
+        ceiling=config["statistics"]["ceiling"],
+    log:
+        job_log("yardstick"),
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+        gpu=0,
+    shell:
+        "prunability yardstick --accuracy {input.accuracy} --reference {input.reference} "
+        "--reference-out {output.reference} --adequacy-out {output.adequacy} --tolerance {params.tolerance} "
+        "--ceiling {params.ceiling} 2> {log}"

@@ -66,7 +66,12 @@ def figures(args: argparse.Namespace) -> None:
     from prunability.dimensionality.figures import draw_figures
 
     draw_figures(
-        Path(args.rounds), Path(args.correlation), Path(args.sensitivity), Path(args.out_dir), labels(args.label)
+        Path(args.rounds),
+        Path(args.correlation),
+        Path(args.sensitivity),
+        Path(args.out_dir),
+        labels(args.label),
+        Path(args.reference),
     )
 
 
@@ -136,6 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--rounds", required=True)
     s.add_argument("--correlation", required=True)
     s.add_argument("--sensitivity", required=True)
+    s.add_argument("--reference", required=True, help="reference.parquet: each dataset's reference learner")
     s.add_argument("--out-dir", required=True)
     s.add_argument("--label", nargs="*", default=[])
     s.set_defaults(func=figures)

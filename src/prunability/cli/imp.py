@@ -17,6 +17,19 @@ def dataset(args: argparse.Namespace) -> None:
     build_dataset(args.kind, json.loads(args.params), args.dimension, args.seed, args.out, args.threads, args.download)
 
 
+def reference(args: argparse.Namespace) -> None:
+    import torch
+
+    from prunability.device import pick_device
+    from prunability.reference import reference_rows
+
+    torch.set_num_threads(args.threads)
+    artifacts = json.loads(args.runs)
+    if not all({"data", "identity"} <= set(artifact) for artifact in artifacts):
+        sys.exit(f"reference --runs: each entry needs data and identity: {artifacts}")
+    reference_rows(artifacts, args.out, pick_device(args.device))
+
+
 def _round_runs(args: argparse.Namespace) -> list[dict]:
     """The runs an ``imp-round`` job trains: ``--runs`` (the workflow's shared jobs) or the single-run flags,
     never both; each run's identity checked against --model and its seed."""
@@ -69,6 +82,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--download", action="store_true", help="fetch missing real files (CIFAR-10, Tiny ImageNet) into the root"
     )
     s.set_defaults(func=dataset)
+
+    s = sub.add_parser(
+        "reference",
+        help="fit the reference learner (logistic regression on standardised inputs) on every data artifact of an "
+        "experiment, one table",
+    )
+    s.add_argument(
+        "--runs",
+        required=True,
+        help='the artifacts, as a JSON list of {data, identity}: [{"data": "d.safetensors", "identity": '
+        '{"experiment": "task", "dimension": 16, "seed": 0}}]; entries sharing a data file share one fit',
+    )
+    s.add_argument("--out", required=True)
+    s.add_argument("--device", default="auto")
+    s.add_argument("--threads", type=int, default=1)
+    s.set_defaults(func=reference)
 
     s = sub.add_parser(
         "imp-round",

@@ -30,6 +30,20 @@ def compare(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def yardstick(args: argparse.Namespace) -> None:
+    from prunability.yardstick import flagged_lines, write_yardstick
+
+    table = write_yardstick(
+        [Path(p) for p in args.accuracy],
+        [Path(p) for p in args.reference],
+        Path(args.reference_out),
+        Path(args.adequacy_out),
+        args.tolerance,
+        args.ceiling,
+    )
+    print("\n".join(flagged_lines(table)), file=sys.stderr)
+
+
 def recover(args: argparse.Namespace) -> None:
     from prunability.operations.recover import recover
 
@@ -60,6 +74,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--strict", action="store_true", help="exit 1 on any difference, even in the last bit of a float (tests, CI)"
     )
     s.set_defaults(func=compare)
+
+    s = sub.add_parser(
+        "yardstick", help="each cell's dense accuracy against its data's reference learner, flagged (adequacy table)"
+    )
+    s.add_argument("--accuracy", nargs="+", required=True, help="rounds.parquet and/or structure_accuracy.parquet")
+    s.add_argument("--reference", nargs="+", required=True, help="the reference command's outputs")
+    s.add_argument("--reference-out", required=True, help="output reference.parquet")
+    s.add_argument("--adequacy-out", required=True, help="output adequacy.parquet")
+    s.add_argument("--tolerance", type=float, default=0.01, help="how far dense may lie below reference (fraction)")
+    s.add_argument("--ceiling", type=float, default=0.995, help="dense and reference both at least this: at ceiling")
+    s.set_defaults(func=yardstick)
 
     s = sub.add_parser(
         "recover",

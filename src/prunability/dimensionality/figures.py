@@ -23,8 +23,20 @@ def _density_ticks(ax: plt.Axes, densities: np.ndarray) -> None:
     ax.set_xlim(densities.max() * 1.1, densities.min() / 1.1)
 
 
-def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str | Path) -> None:
-    """Test accuracy vs % weights remaining: a panel per model, a line per dimension, mean ± std band."""
+def _reference_lines(ax: plt.Axes, reference: pd.DataFrame, dims: list, colors) -> None:
+    """Each dimension's reference learner (mean over seeds) as a dashed line in its curve's colour: the accuracy
+    its dense network must reach before its pruned rounds mean anything (``prunability.yardstick``)."""
+    means = reference.groupby("dimension")["reference_accuracy"].mean()
+    for i, dim in enumerate(dims):
+        if dim in means.index:
+            ax.axhline(100 * means[dim], color=colors(i / max(1, len(dims) - 1)), linestyle="--", linewidth=0.9)
+
+
+def accuracy_figure(
+    rounds: pd.DataFrame, experiment: str, label: str, stem: str | Path, reference: pd.DataFrame | None = None
+) -> None:
+    """Test accuracy vs % weights remaining: a panel per model, a line per dimension, mean ± std band; dashed,
+    each dimension's reference learner."""
     exp = rounds[rounds["experiment"] == experiment]
     models = sorted(exp["model"].unique(), key=lambda m: exp.loc[exp["model"] == m, "prunable_weights"].iloc[0])
     fig, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 3.8), squeeze=False, layout="constrained")
@@ -42,6 +54,8 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
             color = colors(i / max(1, len(dims) - 1))
             ax.plot(x, mu, marker="o", ms=3, color=color, label=f"{dim}")
             ax.fill_between(x, mu - sd, mu + sd, color=color, alpha=0.2, linewidth=0)
+        if reference is not None:
+            _reference_lines(ax, reference[reference["experiment"] == experiment], dims, colors)
         _density_ticks(ax, 100 * np.sort(cell["density"].unique())[::-1])
         title(ax, display_name(model))
         ax.set_xlabel("Weights remaining %")
@@ -49,7 +63,8 @@ def accuracy_figure(rounds: pd.DataFrame, experiment: str, label: str, stem: str
         ax.grid(alpha=0.3)
     axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
     sources = ", ".join(sorted(exp["data_source"].unique())) if "data_source" in exp else ""
-    suptitle(fig, f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds")
+    dashed = "; dashed: logistic regression on the same inputs" if reference is not None else ""
+    suptitle(fig, f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds{dashed}")
     save(fig, stem)
 
 
@@ -131,13 +146,19 @@ def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | 
     save(fig, stem)
 
 
-def draw_figures(rounds: Path, correlation: Path, sensitivity: Path, out: Path, labels: dict[str, str]) -> None:
-    """Every figure of the dimensionality study from its tables: accuracy per experiment, correlation,
-    sensitivity; substitute data is marked in the correlation figure."""
-    frame = pd.read_parquet(rounds)
+def draw_figures(
+    rounds: Path, correlation: Path, sensitivity: Path, out: Path, labels: dict[str, str], reference: Path
+) -> None:
+    """Every figure of the dimensionality study from its tables: accuracy per experiment (with each dimension's
+    reference learner), correlation, sensitivity; substitute data is marked in the correlation figure."""
+    frame, references = pd.read_parquet(rounds), pd.read_parquet(reference)
     for experiment in sorted(frame["experiment"].unique()):
         accuracy_figure(
-            frame, experiment, labels.get(experiment, "dimension"), out / layout.accuracy_figure(experiment)
+            frame,
+            experiment,
+            labels.get(experiment, "dimension"),
+            out / layout.accuracy_figure(experiment),
+            references,
         )
     sources = frame.groupby("experiment")["data_source"].first()
     substitutes = frozenset(sources[sources.str.contains("substitute")].index)

@@ -7,7 +7,7 @@ or scroll back through the run for the failed job. The Snakefile's ``onsuccess``
 import re
 from pathlib import Path
 
-from prunability.layout import figures_dir, report_path, tables_dir
+from prunability.layout import ADEQUACY_TABLE, figures_dir, report_path, tables_dir
 
 LOG_LINE = re.compile(r"^\s+log: (.+?)(?: \(check log file\(s\) for error details\))?$")
 REDRAW = "redraw the figures and report from the tables alone: make figures (with CONFIG=<file> for a preset), or "
@@ -35,8 +35,20 @@ def failed_job_logs(text: str) -> list[str]:
     return logs
 
 
+def yardstick_lines(study: str) -> list[str]:
+    """How many cells pass the yardstick and which are flagged (nothing where the study has no adequacy table)."""
+    path = Path(tables_dir(study)) / ADEQUACY_TABLE
+    if not path.is_file():
+        return []
+    import pandas as pd
+
+    from prunability.yardstick import flagged_lines
+
+    return [f"  {line}" for line in flagged_lines(pd.read_parquet(path))]
+
+
 def success_message(study: str) -> str:
-    """Where a finished study's results are, and how to redraw them."""
+    """Where a finished study's results are, how to redraw them, and which cells' dense networks are flagged."""
     return "\n".join(
         [
             f"prunability: study {study!r} is complete.",
@@ -44,6 +56,7 @@ def success_message(study: str) -> str:
             f"  tables:  {tables_dir(study)}/",
             f"  figures: {figures_dir(study)}/",
             f"  {REDRAW}",
+            *yardstick_lines(study),
         ]
     )
 

@@ -16,6 +16,7 @@ from prunability.dimensionality.adequacy import adequacy
 from prunability.dimensionality.statistics import ordered
 from prunability.errors import ArtifactError
 from prunability.layout import (
+    ADEQUACY_TABLE,
     CORRELATION_SUMMARY_TABLE,
     FINGERPRINT_TABLE,
     PRUNABILITY_TABLE,
@@ -170,6 +171,24 @@ def _adequacy_lines(tables: Path) -> list[str]:
     ]
 
 
+def _yardstick_lines(tables: Path) -> list[str]:
+    """Each cell's dense accuracy against its data's reference learner, with its flag (``prunability.yardstick``)."""
+    from prunability.yardstick import display_rows, flagged_lines
+
+    path = tables / ADEQUACY_TABLE
+    if not path.exists():
+        return []
+    table = pd.read_parquet(path)
+    return [
+        f"The yardstick (`{ADEQUACY_TABLE}`): each cell's dense test accuracy (mean over seeds) against a logistic",
+        "regression on the same standardised inputs; a cell below it by more than the tolerance, or with both at",
+        "the ceiling, measures the recipe rather than the data. " + flagged_lines(table)[0].removeprefix("yardstick: "),
+        "",
+        *markdown(display_rows(table), left=3),
+        "",
+    ]
+
+
 def _fingerprint_lines(tables: Path) -> list[str]:
     """Who made the numbers above (``fingerprint.parquet``), one line per distinct fingerprint."""
     path = tables / FINGERPRINT_TABLE
@@ -217,7 +236,7 @@ def render(tables: Path, block: str = "default-study") -> str:
             rows.append([experiment, source, criterion, _rho(rho, "dimension"), _rho(rho, "id_mle"), dense])
     columns = ["Experiment", "Data", "Criterion", "rho, nominal dimension", "rho, measured ID (MLE)"]
     lines += markdown(pd.DataFrame(rows, columns=[*columns, "Dense accuracy (%)"]), left=3)
-    lines += ["", *_adequacy_lines(tables)]
+    lines += ["", *_adequacy_lines(tables), *_yardstick_lines(tables)]
     if (tables / structure_table("critical_sparsity")).exists():
         lines += _structure_lines(tables)
     lines += _fingerprint_lines(tables)

@@ -8,9 +8,10 @@ import pandas as pd
 
 from prunability.artifacts import atomic_path
 from prunability.dimensionality.report import dimension_section
-from prunability.layout import FINGERPRINT_TABLE, SUMMARY_TABLE, structure_table
+from prunability.layout import ADEQUACY_TABLE, FINGERPRINT_TABLE, SUMMARY_TABLE, structure_table
 from prunability.reporting.page import STYLE, caption
 from prunability.structure.report import structure_section
+from prunability.yardstick import display_rows, flagged_lines
 
 
 def fingerprint_section(fingerprint: pd.DataFrame) -> list[str]:
@@ -24,11 +25,25 @@ def fingerprint_section(fingerprint: pd.DataFrame) -> list[str]:
     ]
 
 
+def yardstick_section(adequacy: pd.DataFrame, captions: Path) -> list[str]:
+    """Before any result: whether each cell's dense network reached what a linear model reaches on its data, in
+    words (how many cells pass, which are flagged) and per cell."""
+    words = "<br>".join(html.escape(line.strip()) for line in flagged_lines(adequacy))
+    return [
+        "<h2>The yardstick: dense networks against a linear model</h2>",
+        caption(captions, "yardstick"),
+        f"<p>{words}</p>",
+        display_rows(adequacy).to_html(index=False, border=0),
+    ]
+
+
 def write_report(
     study: str, tables: Path, figures: Path, captions: Path, labels: dict[str, str], out: str | Path
 ) -> None:
     """Assemble report.html from the tables and PNG figures of ``study``: each part its tables hold."""
     body = [f"<h1>prunability — study <code>{html.escape(study)}</code></h1>", caption(captions, "study")]
+    if (tables / ADEQUACY_TABLE).exists():
+        body += yardstick_section(pd.read_parquet(tables / ADEQUACY_TABLE), captions)
     if (tables / SUMMARY_TABLE).exists():
         body += dimension_section(tables, figures, captions, labels)
     if (tables / structure_table("accuracy")).exists():
