@@ -14,7 +14,8 @@ to a level every current x86-64 machine has (x86-64-v3: AVX2 and FMA), before to
 
 The job's thread count (``--threads``, the config's ``threads``) changes sums too; it is part of the fingerprint.
 What cannot be pinned: oneDNN may choose its blocking by cache size, and neither library promises equal bits
-across processor generations; GPUs and ARM CPUs run other kernels altogether. ``native`` leaves every kernel
+across processor generations; MKL's vector maths (torch's CPU ``sqrt``) differs by an ulp between Intel and AMD
+in about 1 % of values whatever ``MKL_CBWR`` says, so the few roots a result depends on use ``exact_sqrt``; GPUs and ARM CPUs run other kernels altogether. ``native`` leaves every kernel
 choice to torch, as the opt-out that results then record.
 
 Standard library only at import time: ``pin`` must run before anything imports torch.
@@ -24,6 +25,10 @@ import os
 import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 PORTABLE = "portable"
 NATIVE = "native"
@@ -112,6 +117,20 @@ def pin(mode: str) -> dict[str, str]:
         )
     os.environ.update(PINS)
     return dict(PINS)
+
+
+def exact_sqrt(values: "torch.Tensor") -> "torch.Tensor":
+    """The correctly rounded square root of a tensor, on its device, whatever the CPU.
+
+    On a CPU ``torch.sqrt`` calls MKL's vector maths (``vdSqrt``), whose kernel starts from the RSQRTPS estimate;
+    that instruction's bits differ between Intel and AMD processors, and about 1 % of the refined roots end one
+    ulp apart, under ``MKL_CBWR=COMPATIBLE`` too. NumPy's square root is the IEEE instruction, exact everywhere.
+    For the few values a job takes roots of (channel statistics, similarity norms), not for training's tensors.
+    """
+    import numpy as np
+    import torch
+
+    return torch.from_numpy(np.sqrt(values.detach().cpu().numpy())).to(values.device)
 
 
 def fingerprint(device: object) -> dict[str, object]:

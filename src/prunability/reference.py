@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from prunability.artifacts import load_tensors, write_rows
+from prunability.numerics import exact_sqrt
 
 # scikit-learn's default inverse regularisation strength.
 C = 1.0
@@ -31,7 +32,8 @@ MAX_ITER = 1000
 def _standardised(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Flattened float64 inputs scaled by the training set's per-feature mean and std (constant features: 1)."""
     train, test = x_train.flatten(1).double(), x_test.flatten(1).double()
-    mean, std = train.mean(0), train.std(0, correction=0)
+    mean = train.mean(0)
+    std = exact_sqrt(train.var(0, correction=0))  # correctly rounded: the same on every CPU
     std = torch.where(std > 0, std, torch.ones_like(std))
     return (train - mean) / std, (test - mean) / std
 
