@@ -16,7 +16,7 @@ from prunability.data.synthetic import linear_task
 from prunability.layout import ADEQUACY_TABLE, REFERENCE_TABLE
 from prunability.operations.runlog import success_message
 from prunability.reference import accuracy
-from prunability.yardstick import BELOW, CEILING, PASSES, adequacy, flag, per_run
+from prunability.yardstick import BELOW, CEILING, PASSES, UNPUBLISHED, adequacy, flag, per_run
 
 
 def _sklearn_accuracy(tensors: dict[str, torch.Tensor]) -> float:
@@ -56,6 +56,11 @@ def test_flags_follow_the_rule(dense, reference, expected):
     assert flag(dense, reference, tolerance=0.01, ceiling=0.995) == expected
 
 
+@pytest.mark.parametrize(("dense", "expected"), [(0.85, UNPUBLISHED), (0.90, PASSES)])
+def test_a_recorded_published_accuracy_flags_a_recipe_that_did_not_train(dense, expected):
+    assert flag(dense, 0.40, tolerance=0.01, ceiling=0.995, published=0.917, margin=0.02) == expected
+
+
 def test_adequacy_averages_seeds_per_cell_and_measures_the_best_pruned_rise():
     rounds = pd.DataFrame(
         {
@@ -75,6 +80,13 @@ def test_adequacy_averages_seeds_per_cell_and_measures_the_best_pruned_rise():
     assert (row.cell, row.seeds, row.flag) == ("dim16", 2, BELOW)
     assert np.isclose(row.dense_accuracy, 0.91) and np.isclose(row.reference_accuracy, 0.94)
     assert np.isclose(row.difference, -3.0) and np.isclose(row.best_pruned_gain, 3.0)  # (3 + 3) / 2 points
+    assert np.isnan(row.published_accuracy)
+    elsewhere = {"task": {"mlp-16-8": {"accuracy": 0.99, "source": "s", "cells": ["dim32"]}}}
+    assert np.isnan(adequacy(per_run(rounds, reference), 0.01, 0.995, elsewhere).iloc[0].published_accuracy)
+    reference = reference.assign(reference_accuracy=0.5)
+    here = {"task": {"mlp-16-8": {"accuracy": 0.99, "source": "s", "cells": ["dim16"]}}}
+    row = adequacy(per_run(rounds, reference), 0.01, 0.995, here, margin=0.02).iloc[0]
+    assert (row.published_accuracy, row.flag) == (0.99, UNPUBLISHED)  # 91 % against 99 % published
 
 
 def test_a_study_a_linear_model_beats_is_flagged_everywhere(tiny_study, monkeypatch):

@@ -15,7 +15,8 @@ to a level every current x86-64 machine has (x86-64-v3: AVX2 and FMA), before to
 The job's thread count (``--threads``, the config's ``threads``) changes sums too; it is part of the fingerprint.
 What cannot be pinned: oneDNN may choose its blocking by cache size, and neither library promises equal bits
 across processor generations; MKL's vector maths (torch's CPU ``sqrt``) differs by an ulp between Intel and AMD
-in about 1 % of values whatever ``MKL_CBWR`` says, so the few roots a result depends on use ``exact_sqrt``; GPUs and ARM CPUs run other kernels altogether. ``native`` leaves every kernel
+in about 1 % of values whatever ``MKL_CBWR`` says, so the few roots a result depends on use ``exact_sqrt``;
+GPUs and ARM CPUs run other kernels altogether. ``native`` leaves every kernel
 choice to torch, as the opt-out that results then record.
 
 Standard library only at import time: ``pin`` must run before anything imports torch.

@@ -8,6 +8,8 @@ accuracy over seeds beside the mean reference accuracy, and flags the cell:
 - ``dense below reference``: dense < reference - tolerance (``statistics.reference_tolerance``, 1 point by default);
 - ``at ceiling``: dense and reference both >= ``statistics.ceiling`` (99.5 %): nothing can fail there but by a few
   test examples;
+- ``below published``: where the experiment records its model's published dense accuracy (``expected_dense``),
+  dense < published - ``statistics.published_margin``: a paper-scale recipe that did not train;
 - ``passes`` otherwise.
 
 It also says how far the best pruned round rises above the dense one (mean over seeds, points): a large rise is
@@ -22,7 +24,7 @@ from prunability.artifacts import write_frame
 from prunability.config.plan import schedule_cell
 from prunability.layout import DIMENSION_RUN, SCHEDULE_RUN
 
-PASSES, BELOW, CEILING = "passes", "dense below reference", "at ceiling"
+PASSES, BELOW, CEILING, UNPUBLISHED = "passes", "dense below reference", "at ceiling", "below published"
 CELL = ["experiment", "model", "cell"]
 
 
@@ -50,16 +52,29 @@ def per_run(rounds: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     return runs.assign(cell=_cells(runs))
 
 
-def flag(dense: float, reference: float, tolerance: float, ceiling: float) -> str:
-    """The cell's verdict under the rule in the module docstring (reference accuracy missing: passes unchecked)."""
+def flag(
+    dense: float, reference: float, tolerance: float, ceiling: float, published: float = float("nan"), margin: float = 0
+) -> str:
+    """The cell's verdict under the rule in the module docstring (a missing published accuracy is NaN)."""
     if dense >= ceiling and reference >= ceiling:
         return CEILING
-    return BELOW if dense < reference - tolerance else PASSES
+    if dense < reference - tolerance:
+        return BELOW
+    return UNPUBLISHED if dense < published - margin else PASSES
 
 
-def adequacy(runs: pd.DataFrame, tolerance: float, ceiling: float) -> pd.DataFrame:
+def _published(published: dict, experiment: str, model: str, cell: str) -> float:
+    """A model's published dense accuracy where the experiment records one for this cell; NaN elsewhere."""
+    entry = published.get(experiment, {}).get(model)
+    return entry["accuracy"] if entry and cell in entry.get("cells", [cell]) else float("nan")
+
+
+def adequacy(
+    runs: pd.DataFrame, tolerance: float, ceiling: float, published: dict | None = None, margin: float = 0.02
+) -> pd.DataFrame:
     """Per cell: seeds, mean dense and reference accuracy, their difference and the best pruned round's rise above
-    dense (both in points), and the flag."""
+    dense (both in points), the model's published dense accuracy (an experiment's ``expected_dense``, ``{experiment:
+    {model: {accuracy, cells}}}``; NaN where none is recorded for the cell), and the flag."""
     cells = (
         runs.assign(best_pruned_gain=100 * (runs["best_pruned_accuracy"] - runs["dense_accuracy"]))
         .groupby(CELL, sort=True)
@@ -72,9 +87,9 @@ def adequacy(runs: pd.DataFrame, tolerance: float, ceiling: float) -> pd.DataFra
         .reset_index()
     )
     cells.insert(6, "difference", 100 * (cells["dense_accuracy"] - cells["reference_accuracy"]))
-    pairs = zip(cells["dense_accuracy"], cells["reference_accuracy"], strict=True)
-    flags = [flag(d, r, tolerance, ceiling) for d, r in pairs]
-    return cells.assign(flag=flags)
+    cells["published_accuracy"] = [_published(published or {}, *key) for key in cells[CELL].itertuples(index=False)]
+    rows = zip(cells["dense_accuracy"], cells["reference_accuracy"], cells["published_accuracy"], strict=True)
+    return cells.assign(flag=[flag(d, r, tolerance, ceiling, p, margin) for d, r, p in rows])
 
 
 def write_yardstick(
@@ -84,6 +99,8 @@ def write_yardstick(
     adequacy_out: Path,
     tolerance: float,
     ceiling: float,
+    published: dict | None = None,
+    margin: float = 0.02,
 ) -> pd.DataFrame:
     """Collect the reference rows into one table and write the adequacy table from every accuracy table given (the
     dimension study's rounds, the structure study's accuracy)."""
@@ -93,7 +110,7 @@ def write_yardstick(
     for path in accuracy:
         rounds = pd.read_parquet(path)
         runs.append(per_run(rounds, reference[reference["experiment"].isin(rounds["experiment"].unique())]))
-    table = adequacy(pd.concat(runs, ignore_index=True), tolerance, ceiling)
+    table = adequacy(pd.concat(runs, ignore_index=True), tolerance, ceiling, published, margin)
     write_frame(adequacy_out, table)
     return table
 

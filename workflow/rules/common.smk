@@ -85,6 +85,8 @@ ACCURACY_TABLES = ([ROUND_TABLES["rounds"]] if DIMENSION_RUNS else []) + (
     [STRUCTURE_TABLES["accuracy"]] if STRUCTURE_RUNS else []
 )
 REFERENCES = [REFERENCE.format(experiment=e) for e in config["experiments"]]
+# Each experiment's published dense accuracies by model, for the yardstick's "below published" flag.
+PUBLISHED = json.dumps({e: x["expected_dense"] for e, x in config["experiments"].items()}, sort_keys=True)
 # A study holds dimension experiments, structure experiments or both; each part exists only when it has runs.
 TABLES = (
     ([*ROUND_TABLES.values(), *STATS_TABLES] if DIMENSION_RUNS else [])

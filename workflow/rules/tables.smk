@@ -48,6 +48,8 @@ rule yardstick:
     params:
         tolerance=config["statistics"]["reference_tolerance"],
         ceiling=config["statistics"]["ceiling"],
+        published=PUBLISHED,
+        margin=config["statistics"]["published_margin"],
     log:
         job_log("yardstick"),
     conda:
@@ -60,4 +62,4 @@ rule yardstick:
     shell:
         "prunability yardstick --accuracy {input.accuracy} --reference {input.reference} "
         "--reference-out {output.reference} --adequacy-out {output.adequacy} --tolerance {params.tolerance} "
-        "--ceiling {params.ceiling} 2> {log}"
+        "--ceiling {params.ceiling} --published {params.published:q} --published-margin {params.margin} 2> {log}"

@@ -2,6 +2,7 @@
 tables, its recovery after a crashed controller."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def yardstick(args: argparse.Namespace) -> None:
         Path(args.adequacy_out),
         args.tolerance,
         args.ceiling,
+        json.loads(args.published),
+        args.published_margin,
     )
     print("\n".join(flagged_lines(table)), file=sys.stderr)
 
@@ -84,6 +87,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--adequacy-out", required=True, help="output adequacy.parquet")
     s.add_argument("--tolerance", type=float, default=0.01, help="how far dense may lie below reference (fraction)")
     s.add_argument("--ceiling", type=float, default=0.995, help="dense and reference both at least this: at ceiling")
+    s.add_argument(
+        "--published",
+        default="{}",
+        help='published dense accuracies as JSON (experiments\' expected_dense): {"extrinsic": {"resnet20-16": '
+        '{"accuracy": 0.917, "source": "...", "cells": ["dim32"]}}}',
+    )
+    s.add_argument("--published-margin", type=float, default=0.02, help="how far below published dense may lie")
     s.set_defaults(func=yardstick)
 
     s = sub.add_parser(
