@@ -133,10 +133,10 @@ def test_row_spearman_matches_scipy_with_ties():
     rng = np.random.default_rng(0)
     a = rng.integers(0, 4, size=(20, 50)).astype(float)
     b = np.round(rng.normal(size=(20, 50)), 1)
-    ours = st._row_spearman(a, b)
+    ours = st.row_spearman(a, b)
     for i in range(20):
         assert ours[i] == pytest.approx(spearmanr(a[i], b[i]).statistic, abs=1e-12)
-    assert np.isnan(st._row_spearman(a[:1], np.ones((1, 50))))[0]
+    assert np.isnan(st.row_spearman(a[:1], np.ones((1, 50))))[0]
 
 
 def test_rollouts_recover_a_perfect_monotone_relation():
@@ -228,7 +228,7 @@ def test_ranks_of_few_valued_cells_equal_scipys_average_ranks():
 
     values = np.array([16.0, 32.0, 16.0, 64.0, 128.0, 32.0])
     pick = np.random.default_rng(0).integers(0, len(values), size=(40, 300))
-    assert np.array_equal(st._few_valued_ranks(values, pick), rankdata(values[pick], axis=1))
+    assert np.array_equal(st.few_valued_ranks(values, pick), rankdata(values[pick], axis=1))
 
 
 def test_the_cli_offers_exactly_the_base_rules_for_first_failure():

@@ -9,6 +9,7 @@ rule stats:
         criteria=" ".join(config["statistics"]["criteria"]),
         labels=LABELS,
         stop=STOP_RULES,
+        fraction=config["imp"]["prune_fraction"],
         out=output_dir,
     log:
         job_log("stats"),
@@ -24,4 +25,5 @@ rule stats:
         "--criteria {params.criteria} --tolerance {params.stats[tolerance]} --z {params.stats[z]} "
         "--first-failure-of {params.stats[first_failure_of]} --rollouts {params.stats[rollouts]} "
         "--samples {params.stats[samples]} --seed {params.stats[seed]} --label {params.labels} --stop {params.stop:q} "
-        "2> {log}"
+        "--resamples {params.stats[resamples]} --resample-rollouts {params.stats[resample_rollouts]} "
+        "--ddof {params.stats[std_ddof]} --prune-fraction {params.fraction} 2> {log}"

@@ -44,7 +44,7 @@ def fingerprint(args: argparse.Namespace) -> None:
 
 
 def stats(args: argparse.Namespace) -> None:
-    from prunability.dimensionality.stats_tables import write_statistics
+    from prunability.dimensionality.stats_tables import Resampling, write_statistics
     from prunability.matching import Matching
 
     matching = Matching(tolerance=args.tolerance, z=args.z, first_failure_of=args.first_failure_of)
@@ -59,6 +59,7 @@ def stats(args: argparse.Namespace) -> None:
         args.samples,
         args.seed,
         labels(args.label),
+        Resampling(args.resamples, args.resample_rollouts, args.ddof, args.prune_fraction),
     )
 
 
@@ -135,6 +136,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--label", nargs="*", default=[], help="experiment=axis label")
     s.add_argument("--stop", default="{}", help="JSON: each experiment's stop rule (config.stop_rule) or null")
+    s.add_argument("--resamples", type=int, default=1000, help="seed resamples for each rho's 95 %% interval")
+    s.add_argument("--resample-rollouts", type=int, default=5, help="Monte-Carlo rollouts per resample")
+    s.add_argument("--prune-fraction", type=float, default=0.2, help="what a round prunes: prunability's grid")
+    s.add_argument(
+        "--ddof", type=int, choices=[0, 1], default=1, help="std over seeds: 1 sample (the study's), 0 the paper's"
+    )
     s.set_defaults(func=stats)
 
     s = sub.add_parser("figures", help="draw every figure from the tables")

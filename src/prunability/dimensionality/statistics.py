@@ -95,18 +95,23 @@ def _criterion_keys(frame: pd.DataFrame) -> list[str]:
     return ["criterion"] if "criterion" in frame.columns else []
 
 
-def summarize(prunability: pd.DataFrame) -> pd.DataFrame:
-    """Mean and sample std (ddof=1; 0 for one seed) over seeds per (experiment, model, dimension, criterion)."""
+def summarize(prunability: pd.DataFrame, ddof: int = 1) -> pd.DataFrame:
+    """Mean and std over seeds per (experiment, model, dimension, criterion): the sample std (``ddof`` 1, the
+    study's) or the population std (0, the paper's ± over its 3 seeds); 0 for one seed."""
     keys = [*CELL_KEYS, *_criterion_keys(prunability)]
     grouped = prunability.groupby(keys, sort=True)
+
+    def std(values: pd.Series) -> float:
+        return values.std(ddof=ddof)
+
     out = grouped.agg(
         seeds=("seed", "nunique"),
         remaining_pct_mean=("remaining_pct", "mean"),
-        remaining_pct_std=("remaining_pct", "std"),
+        remaining_pct_std=("remaining_pct", std),
         remaining_all_pct_mean=("remaining_all_pct", "mean"),
-        remaining_all_pct_std=("remaining_all_pct", "std"),
+        remaining_all_pct_std=("remaining_all_pct", std),
         dense_accuracy_mean=("dense_accuracy", "mean"),
-        dense_accuracy_std=("dense_accuracy", "std"),
+        dense_accuracy_std=("dense_accuracy", std),
     ).reset_index()
     if "data_source" in prunability:
         out = out.merge(prunability[[*CELL_KEYS, "data_source"]].drop_duplicates(CELL_KEYS), on=CELL_KEYS)
@@ -125,7 +130,7 @@ def with_measured_dim(summary: pd.DataFrame, measured: pd.DataFrame) -> pd.DataF
     return summary.merge(means, on=["experiment", "dimension"], how="left")
 
 
-def _row_spearman(a: np.ndarray, b: np.ndarray, ra: np.ndarray | None = None) -> np.ndarray:
+def row_spearman(a: np.ndarray, b: np.ndarray, ra: np.ndarray | None = None) -> np.ndarray:
     """Spearman rho of each row pair with average ranks for ties (scipy's definition); NaN if a row is constant.
     ``ra``: the ranks of ``a``, where the caller has them cheaper."""
     ra = rankdata(a, axis=1) if ra is None else ra
@@ -154,11 +159,11 @@ def spearman_rollouts(
         n = min(chunk, rollouts - start)
         pick = rng.integers(0, len(dimension), size=(n, samples))
         draws = rng.normal(mean[pick], std[pick])
-        out.append(_row_spearman(dimension[pick], draws, _few_valued_ranks(dimension, pick)))
+        out.append(row_spearman(dimension[pick], draws, few_valued_ranks(dimension, pick)))
     return np.concatenate(out)
 
 
-def _few_valued_ranks(values: np.ndarray, pick: np.ndarray) -> np.ndarray:
+def few_valued_ranks(values: np.ndarray, pick: np.ndarray) -> np.ndarray:
     """Average ranks within each row of ``values[pick]``, from counts: the cells have few distinct values, so a
     value's rank is the count of smaller ones in its row plus the mean position among its equals. The same
     numbers as ``rankdata(values[pick], axis=1)`` (integers and halves, exact), without sorting."""
