@@ -83,19 +83,29 @@ def _assert_all_fit(overflows: dict[str, list[str]], expected: int) -> None:
     assert not beyond, "text beyond the figure:\n" + "\n".join(beyond)
 
 
+def _draw_dimensionality(tables: Path) -> None:
+    names = ("rounds", "correlation", "sensitivity")
+    rounds, correlation, sensitivity = (tables / f"{name}.parquet" for name in names)
+    dimensionality_figures.draw_figures(
+        rounds,
+        correlation,
+        sensitivity,
+        Path(),
+        LABELS,
+        tables / "reference.parquet",
+        tables / "correlation_summary.parquet",
+    )
+
+
 # Each entry point the workflow's figure rules call, on committed tables, and how many figures it draws: a figure
 # that bypassed the measured ``save`` would change the count.
 DRAWERS: dict[str, tuple[Callable[[], None], int]] = {
     "dimensionality, default study": (
-        lambda: dimensionality_figures.draw_figures(
-            QUICK / "rounds.parquet", QUICK / "correlation.parquet", QUICK / "sensitivity.parquet", Path(), LABELS
-        ),
+        lambda: _draw_dimensionality(QUICK),
         5,
     ),
     "dimensionality, task slice": (
-        lambda: dimensionality_figures.draw_figures(
-            SLICE / "rounds.parquet", SLICE / "correlation.parquet", SLICE / "sensitivity.parquet", Path(), LABELS
-        ),
+        lambda: _draw_dimensionality(SLICE),
         3,
     ),
     "structure, default study": (lambda: structure_figures.draw_structure_figures(QUICK, Path()), 8),

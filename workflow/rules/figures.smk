@@ -4,6 +4,7 @@ rule draw_figures:
         correlation=f"{TABLE_DIR}/{layout.CORRELATION_TABLE}",
         sensitivity=f"{TABLE_DIR}/{layout.SENSITIVITY_TABLE}",
         reference=YARDSTICK_TABLES["reference"],
+        summary=f"{TABLE_DIR}/{layout.CORRELATION_SUMMARY_TABLE}",
     output:
         accuracy=[
             report(
@@ -33,6 +34,7 @@ rule draw_figures:
     shell:
         "prunability figures --rounds {input.rounds} --correlation {input.correlation} "
         "--sensitivity {input.sensitivity} --reference {input.reference} "
+        "--correlation-summary {input.summary} "
         "--out-dir {params.out} --label {params.labels} 2> {log}"
 
 

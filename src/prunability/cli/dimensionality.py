@@ -73,6 +73,7 @@ def figures(args: argparse.Namespace) -> None:
         Path(args.out_dir),
         labels(args.label),
         Path(args.reference),
+        Path(args.correlation_summary),
     )
 
 
@@ -149,6 +150,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--correlation", required=True)
     s.add_argument("--sensitivity", required=True)
     s.add_argument("--reference", required=True, help="reference.parquet: each dataset's reference learner")
+    s.add_argument("--correlation-summary", required=True, help="correlation_summary.parquet: intervals, verdicts")
     s.add_argument("--out-dir", required=True)
     s.add_argument("--label", nargs="*", default=[])
     s.set_defaults(func=figures)

@@ -68,12 +68,19 @@ def accuracy_figure(
     save(fig, stem)
 
 
-def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: frozenset[str] = frozenset()) -> None:
+def correlation_figure(
+    draws: pd.DataFrame,
+    stem: str | Path,
+    substitutes: frozenset[str] = frozenset(),
+    summary: pd.DataFrame | None = None,
+) -> None:
     """Distribution of Spearman's rho per experiment (pooled over models), per-model means as ticks; one panel
     per matching criterion, the paper's strict rule first.
 
     Experiments in ``substitutes`` ran on offline stand-in data; the legend says so, so that no reader takes
-    their rho for the paper's.
+    their rho for the paper's. With ``summary`` (correlation_summary), each experiment's 95 % interval over seeds
+    is a bar above its histogram and its verdict is in the legend: the histogram's spread is the rollouts', not
+    the seeds'.
     """
     draws = draws[draws["axis"] == "dimension"]
     criteria = ordered(draws["criterion"].unique()) if "criterion" in draws else [None]
@@ -82,15 +89,27 @@ def correlation_figure(draws: pd.DataFrame, stem: str | Path, substitutes: froze
     )
     for ax, criterion in zip(axes[0], criteria, strict=True):
         shown = draws if criterion is None else draws[draws["criterion"] == criterion]
-        _correlation_panel(ax, shown, substitutes)
+        _correlation_panel(ax, shown, substitutes, _pooled_intervals(summary, criterion))
         title(ax, f"criterion: {criterion}" if criterion else "", fontsize=9)
     axes[0][0].set_ylabel("density")
-    suptitle(fig, "Monte-Carlo correlation, pooled over models (dotted: per-model means)")
+    bars = "; bars: 95 % interval over seeds" if summary is not None else ""
+    suptitle(fig, f"Monte-Carlo correlation, pooled over models (dotted: per-model means{bars})")
     save(fig, stem)
 
 
-def _correlation_panel(ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset[str]) -> None:
+def _pooled_intervals(summary: pd.DataFrame | None, criterion: str | None) -> pd.DataFrame | None:
+    """The pooled rows of the correlation summary against the nominal dimension, by experiment."""
+    if summary is None:
+        return None
+    rows = summary[(summary["scope"] == "pooled") & (summary["axis"] == "dimension")]
+    return (rows if criterion is None else rows[rows["criterion"] == criterion]).set_index("experiment")
+
+
+def _correlation_panel(
+    ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset[str], intervals: pd.DataFrame | None = None
+) -> None:
     pooled = draws[draws["scope"] == "pooled"]
+    bars: list[tuple[float, float, str]] = []
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
         rho = block["rho"].dropna()
         color = f"C{i}"
@@ -98,18 +117,19 @@ def _correlation_panel(ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset
         if rho.empty:
             ax.plot([], [], color=color, label=f"{name}: undefined (no variation)")
             continue
-        ax.hist(
-            rho,
-            bins=60,
-            range=(-1, 1),
-            density=True,
-            alpha=0.55,
-            color=color,
-            label=f"{name}: {rho.mean():.2f} ± {rho.std():.2f}",
-        )
+        label = f"{name}: {rho.mean():.2f} ± {rho.std():.2f}"
+        if intervals is not None and experiment in intervals.index:
+            row = intervals.loc[experiment]
+            label = f"{name}: {row['verdict']}, {row['rho_lo']:.2f} to {row['rho_hi']:.2f}"
+            bars.append((row["rho_lo"], row["rho_hi"], color))
+        ax.hist(rho, bins=60, range=(-1, 1), density=True, alpha=0.55, color=color, label=label)
         per_model = draws[(draws["experiment"] == experiment) & (draws["scope"] == "model")]
         for mean in per_model.groupby("model")["rho"].mean().dropna():
             ax.axvline(mean, color=color, linestyle=":", linewidth=1)
+    top = ax.get_ylim()[1]
+    for j, (lo, hi, color) in enumerate(bars):  # above the histograms, one row per experiment
+        ax.plot([lo, hi], [top * (1.04 + 0.06 * j)] * 2, color=color, linewidth=2.5, solid_capstyle="butt")
+    ax.set_ylim(0, top * (1.1 + 0.06 * len(bars)))
     ax.set_xlim(-1, 1)
     ax.set_xlabel("Spearman rho (dimension, % weights remaining)")
     ax.legend(fontsize=7)
@@ -147,11 +167,18 @@ def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | 
 
 
 def draw_figures(
-    rounds: Path, correlation: Path, sensitivity: Path, out: Path, labels: dict[str, str], reference: Path
+    rounds: Path,
+    correlation: Path,
+    sensitivity: Path,
+    out: Path,
+    labels: dict[str, str],
+    reference: Path,
+    correlation_summary: Path,
 ) -> None:
     """Every figure of the dimensionality study from its tables: accuracy per experiment (with each dimension's
     reference learner), correlation, sensitivity; substitute data is marked in the correlation figure."""
     frame, references = pd.read_parquet(rounds), pd.read_parquet(reference)
+    summary = pd.read_parquet(correlation_summary)
     for experiment in sorted(frame["experiment"].unique()):
         accuracy_figure(
             frame,
@@ -162,5 +189,5 @@ def draw_figures(
         )
     sources = frame.groupby("experiment")["data_source"].first()
     substitutes = frozenset(sources[sources.str.contains("substitute")].index)
-    correlation_figure(pd.read_parquet(correlation), out / layout.CORRELATION_FIGURE, substitutes)
+    correlation_figure(pd.read_parquet(correlation), out / layout.CORRELATION_FIGURE, substitutes, summary)
     sensitivity_figure(pd.read_parquet(sensitivity), labels, out / layout.SENSITIVITY_FIGURE)

@@ -150,3 +150,14 @@ def rho_intervals(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def quoted(row: pd.Series) -> str:
+    """How a rho is quoted anywhere: its verdict with the interval over seeds first, the paper's Monte-Carlo ±
+    after it, named as what it is; never a bare number."""
+    if row["verdict"] == UNDEFINED or pd.isna(row["rho_mean"]):
+        return "undefined (no variation)"
+    return (
+        f"{row['verdict']}: {row['rho_mean']:.2f}, 95 % interval over seeds {row['rho_lo']:.2f} to "
+        f"{row['rho_hi']:.2f} (Monte-Carlo ± {row['rho_std']:.2f})"
+    )

@@ -91,13 +91,14 @@ def _correlation_html(correlation: pd.DataFrame) -> str:
     shown = correlation.assign(
         model=correlation["model"].map(lambda m: m if m in ("all", "mean of models") else display_name(m)),
         rho=[pm(m, s, digits=3) for m, s in zip(correlation["rho_mean"], correlation["rho_std"], strict=True)],
+        interval=[f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(correlation["rho_lo"], correlation["rho_hi"], strict=True)],
         order=correlation["criterion"].map(CRITERIA.index),
     )
     shown = shown.sort_values(["experiment", "order", "axis", "scope"], kind="stable")  # nominal axis first
     shown["axis"] = shown["axis"].map({"dimension": "nominal", "id_mle": "measured (MLE)"})
-    return shown[["experiment", "criterion", "axis", "scope", "model", "rho", "undefined"]].to_html(
-        index=False, border=0
-    )
+    shown = shown.rename(columns={"rho": "rho (Monte-Carlo ±)", "interval": "95 % interval over seeds"})
+    columns = ["experiment", "criterion", "axis", "scope", "model", "verdict", "rho (Monte-Carlo ±)"]
+    return shown[[*columns, "95 % interval over seeds", "undefined"]].to_html(index=False, border=0)
 
 
 def dimension_section(tables: Path, figures: Path, captions: Path, labels: dict[str, str]) -> list[str]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from prunability.artifacts import atomic_path
 from prunability.dimensionality.adequacy import adequacy
+from prunability.dimensionality.intervals import quoted as quoted_rho
 from prunability.dimensionality.statistics import ordered
 from prunability.errors import ArtifactError
 from prunability.layout import (
@@ -27,7 +28,7 @@ from prunability.layout import (
     structure_table,
     tables_dir,
 )
-from prunability.reporting.formatting import markdown, percent, pm
+from prunability.reporting.formatting import markdown, percent
 from prunability.structure.tables import is_floor
 
 # The page that quotes the committed studies' numbers.
@@ -45,10 +46,9 @@ def markers(block: str) -> tuple[str, str]:
 
 
 def _rho(frame: pd.DataFrame, axis: str) -> str:
+    """The verdict with its interval (``intervals.quoted``)."""
     row = frame[frame["axis"] == axis]
-    if row.empty or pd.isna(row["rho_mean"].iloc[0]):
-        return "undefined"
-    return pm(row["rho_mean"].iloc[0], row["rho_std"].iloc[0])
+    return "undefined" if row.empty else quoted_rho(row.iloc[0])
 
 
 def _structure_lines(tables: Path) -> list[str]:
@@ -221,8 +221,9 @@ def render(tables: Path, block: str = "default-study") -> str:
         (tables / SUMMARY_MD).read_text().strip(),
         "",
         "Spearman rho between dimension and weights remaining, pooled over models, under each matching criterion",
-        f"(`{CORRELATION_SUMMARY_TABLE}`), and the dense networks' test accuracy (mean over models, dimensions and",
-        "seeds; range of cell means):",
+        f"(`{CORRELATION_SUMMARY_TABLE}`): the verdict its 95 % interval over seeds allows (docs/methods.md), the",
+        "Monte-Carlo rho, its interval, and the paper's Monte-Carlo ± (the rollouts' spread, not the seeds'); and",
+        "the dense networks' test accuracy (mean over models, dimensions and seeds; range of cell means):",
         "",
     ]
     rows = []
