@@ -100,8 +100,15 @@ def reference_accuracy(path: Path) -> float:
 
 
 def calibrate(
-    config: dict, experiment: str, models: list[str] | None, cells: list[str] | None, seeds: list[int],
-    fraction: float, test: bool, work: Path, label: str,
+    config: dict,
+    experiment: str,
+    models: list[str] | None,
+    cells: list[str] | None,
+    seeds: list[int],
+    fraction: float,
+    test: bool,
+    work: Path,
+    label: str,
 ) -> list[dict[str, Any]]:
     """Dense round 0 and reference of every selected run of ``experiment``; one row each."""
     exp = config["experiments"][experiment]
@@ -179,15 +186,24 @@ def main() -> None:
     raw = yaml.safe_load(args.config.read_text())
     cells = [f"dim{d}" for d in args.dimensions] if args.dimensions else None
     split = "test" if args.test else "validation"
-    print(f"| experiment | model | cell | seed | recipe | dense {split} % | reference {split} % | "
-          "difference | s / dense round |")
+    print(
+        f"| experiment | model | cell | seed | recipe | dense {split} % | reference {split} % | "
+        "difference | s / dense round |"
+    )
     print("|---|---|---|---:|---|---:|---:|---:|---:|", flush=True)
     for text in args.candidate or [""]:
         config = with_overrides(raw, args.experiment, parse_candidate(text))
         with tempfile.TemporaryDirectory(prefix="calibrate-") as work:
             calibrate(
-                config, args.experiment, args.models, cells, args.seeds, args.validation, args.test,
-                Path(work), text,
+                config,
+                args.experiment,
+                args.models,
+                cells,
+                args.seeds,
+                args.validation,
+                args.test,
+                Path(work),
+                text,
             )
     sys.stdout.flush()
 
