@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 # `--configfile=FILE`, not `--configfile FILE`: the option takes several files and would swallow a target after it.
 STUDY := $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES) $(if $(CONFIG),--configfile=$(CONFIG))
 
-.PHONY: study readme-numbers recover test test-cluster lint figures benchmark benchmark-images clean-venv
+.PHONY: study readme-numbers recover robustness test test-cluster lint figures benchmark benchmark-images clean-venv
 
 # pip byte-compiles every module it installs, most of which are never imported: about half the set-up time here
 # (benchmarks/venv_setup.py). With --no-compile, a module is compiled when first imported and cached beside it;
@@ -49,6 +49,10 @@ readme-numbers: $(BIN)/.installed
 # After the controlling snakemake died: stop its leftover jobs, unlock, rerun what the crash interrupted.
 recover: $(BIN)/.installed
 	$(BIN)/prunability recover -- $(STUDY)
+
+# After a study: its dimension experiments again with disjoint seeds and ATen's lowest kernels; do its verdicts hold?
+robustness: $(BIN)/.installed
+	$(BIN)/prunability robustness --config $(or $(CONFIG),config.yaml) -- $(BIN)/snakemake --profile $(PROFILE) --cores $(CORES)
 
 # Redraw every figure and the report from the cached tables alone: no other rule may run.
 figures: $(BIN)/.installed

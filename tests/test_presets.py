@@ -62,6 +62,7 @@ DATASETS = {
     "task": 4 * 3,
     "task-slice": 2 * 3,
     "default": 2 + 3 * 2 + 4 * 2,  # procedural images (extrinsic), digits (structure); intrinsic, task per seed
+    "replication": 1 + 3 * 8 + 4 * 8,  # procedural images; intrinsic and task per dimension and seed
 }
 
 

@@ -47,11 +47,30 @@ def yardstick(args: argparse.Namespace) -> None:
     print("\n".join(flagged_lines(table)), file=sys.stderr)
 
 
+def robustness(args: argparse.Namespace) -> None:
+    from prunability.operations.robustness import run
+
+    command = _command(args)
+    if not command:
+        sys.exit(
+            "robustness: give the snakemake command after '--', e.g. -- snakemake --profile workflow/profiles/default"
+        )
+    sys.exit(run(args.config, command))
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    """The snakemake command given after ``--``."""
+    return args.command_[1:] if args.command_[:1] == ["--"] else args.command_
+
+
+def _takes_command(s: argparse.ArgumentParser, help: str) -> None:
+    s.add_argument("command_", nargs=argparse.REMAINDER, metavar="-- COMMAND", help=help)
+
+
 def recover(args: argparse.Namespace) -> None:
     from prunability.operations.recover import recover
 
-    command = args.command_[1:] if args.command_[:1] == ["--"] else args.command_
-    sys.exit(recover(command, cancel=args.cancel))
+    sys.exit(recover(_command(args), cancel=args.cancel))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,10 +116,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=yardstick)
 
     s = sub.add_parser(
+        "robustness",
+        help="rerun a study's dimension experiments with other seeds and kernels; do its verdicts hold?",
+        description="Run in the study's directory as: prunability robustness --config C -- <snakemake command>",
+    )
+    s.add_argument("--config", default="config.yaml", help="the study's config (it must have run)")
+    _takes_command(s, "snakemake, without --configfile")
+    s.set_defaults(func=robustness)
+
+    s = sub.add_parser(
         "recover",
         help="after a crashed snakemake: wait for (or --cancel) its jobs, unlock, rerun the interrupted jobs",
         description="Run in the study's directory as: prunability recover -- <the snakemake command that died>",
     )
     s.add_argument("--cancel", action="store_true", help="stop the dead run's jobs instead of waiting for them")
-    s.add_argument("command_", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the snakemake command to rerun")
+    _takes_command(s, "the snakemake command to rerun")
     s.set_defaults(func=recover)
