@@ -53,6 +53,7 @@ def test_robustness_reruns_the_task_experiment_and_sets_its_verdicts_beside_the_
     fingerprint = pd.read_parquet(rerun / "tables" / "fingerprint.parquet")
     assert set(fingerprint["numerics"]) == {"native"} and set(fingerprint["aten_capability"]) == {"DEFAULT"}
     assert set(pd.read_parquet(rerun / "tables" / "rounds.parquet")["seed"]) == {2, 3}
-    lines = [line for line in done.stderr.splitlines() if line.startswith("  task ")]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("  task dimension ")]
     assert len(lines) == 4 and all(": study " in line and ", rerun " in line for line in lines)
+    assert "the rerun's rho lies outside the study's interval in" in done.stderr
     assert ("every decided verdict held" in done.stderr) == (done.returncode == 0)

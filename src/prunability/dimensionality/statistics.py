@@ -100,19 +100,18 @@ def summarize(prunability: pd.DataFrame, ddof: int = 1) -> pd.DataFrame:
     study's) or the population std (0, the paper's ± over its 3 seeds); 0 for one seed."""
     keys = [*CELL_KEYS, *_criterion_keys(prunability)]
     grouped = prunability.groupby(keys, sort=True)
-
-    def std(values: pd.Series) -> float:
-        return values.std(ddof=ddof)
-
-    out = grouped.agg(
-        seeds=("seed", "nunique"),
-        remaining_pct_mean=("remaining_pct", "mean"),
-        remaining_pct_std=("remaining_pct", std),
-        remaining_all_pct_mean=("remaining_all_pct", "mean"),
-        remaining_all_pct_std=("remaining_all_pct", std),
-        dense_accuracy_mean=("dense_accuracy", "mean"),
-        dense_accuracy_std=("dense_accuracy", std),
-    ).reset_index()
+    values = ["remaining_pct", "remaining_all_pct", "dense_accuracy"]
+    # groupby's own std: equal runs give exactly 0 (a Series' std of three equal floats can give 4e-15, which
+    # would turn a cell that cannot vary into Monte-Carlo noise)
+    out = pd.concat(
+        [
+            grouped["seed"].nunique().rename("seeds"),
+            *(grouped[v].mean().rename(f"{v}_mean") for v in values),
+            *(grouped[v].std(ddof=ddof).rename(f"{v}_std") for v in values),
+        ],
+        axis=1,
+    )
+    out = out[["seeds", *(f"{v}_{s}" for v in values for s in ("mean", "std"))]].reset_index()
     if "data_source" in prunability:
         out = out.merge(prunability[[*CELL_KEYS, "data_source"]].drop_duplicates(CELL_KEYS), on=CELL_KEYS)
     std_cols = [c for c in out.columns if c.endswith("_std")]

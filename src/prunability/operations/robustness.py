@@ -56,18 +56,19 @@ def outcome(study: str, rerun: str) -> str:
 
 
 def verdicts(study_tables: Path, rerun_tables: Path) -> pd.DataFrame:
-    """Per experiment and criterion, the pooled verdicts against the nominal dimension of the study and of the
-    rerun, with their intervals, and whether the study's held."""
-    keys = ["experiment", "criterion"]
+    """Per experiment, axis (nominal and measured dimension) and criterion, the pooled verdicts of the study and of
+    the rerun with their intervals, whether the study's held, and whether the rerun's rho lies inside the study's
+    interval (a verdict can hold while its interval was too narrow to contain the rerun)."""
+    keys = ["experiment", "axis", "criterion"]
 
     def pooled(tables: Path) -> pd.DataFrame:
         frame = pd.read_parquet(tables / CORRELATION_SUMMARY_TABLE)
-        frame = frame[(frame["scope"] == "pooled") & (frame["axis"] == "dimension")]
-        return frame[[*keys, "rho_mean", "rho_lo", "rho_hi", "verdict"]]
+        return frame[frame["scope"] == "pooled"][[*keys, "rho_mean", "rho_lo", "rho_hi", "verdict"]]
 
     table = pooled(study_tables).merge(pooled(rerun_tables), on=keys, suffixes=("_study", "_rerun"))
     held = [outcome(a, b) for a, b in zip(table["verdict_study"], table["verdict_rerun"], strict=True)]
-    return table.assign(outcome=held)
+    inside = table["rho_mean_rerun"].between(table["rho_lo_study"], table["rho_hi_study"])
+    return table.assign(outcome=held, rerun_inside=inside | table["rho_mean_rerun"].isna())
 
 
 def report(table: pd.DataFrame) -> str:
@@ -77,16 +78,19 @@ def report(table: pd.DataFrame) -> str:
         return f"{row[f'verdict_{side}']} [{row[f'rho_lo_{side}']:.2f}, {row[f'rho_hi_{side}']:.2f}]"
 
     lines = [
-        f"  {row.experiment} {row.criterion}: study {shown(row, 'study')}, rerun {shown(row, 'rerun')}: {row.outcome}"
+        f"  {row.experiment} {row.axis} {row.criterion}: study {shown(row, 'study')}, rerun {shown(row, 'rerun')}: "
+        f"{row.outcome}" + ("" if row.rerun_inside else f" (the rerun's rho {row.rho_mean_rerun:.2f} lies outside)")
         for _, row in table.iterrows()
     ]
     flips = int((table["outcome"] == FLIPS).sum())
     decided = int((table["outcome"] != OPEN).sum())
+    outside = int((~table["rerun_inside"]).sum())
     close = (
         f"every decided verdict held ({decided} decided)"
         if flips == 0
         else f"{flips} of {decided} decided verdicts flipped: the intervals are too narrow"
     )
+    close += f"; the rerun's rho lies outside the study's interval in {outside} of {len(table)}"
     return "\n".join(["prunability robustness: pooled verdicts, study against the perturbed rerun", *lines, close])
 
 
