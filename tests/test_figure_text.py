@@ -108,7 +108,7 @@ DRAWERS: dict[str, tuple[Callable[[], None], int]] = {
         lambda: _draw_dimensionality(SLICE),
         3,
     ),
-    "structure, default study": (lambda: structure_figures.draw_structure_figures(QUICK, Path()), 8),
+    "structure, default study": (lambda: structure_figures.draw_structure_figures(QUICK, Path()), 16),  # 2 experiments
 }
 
 
