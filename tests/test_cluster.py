@@ -142,8 +142,9 @@ def test_study_runs_through_sbatch_as_group_jobs(cluster_study, local_tables):
     assert not any("rule_imp" in path for _, path in submissions(log)), "no IMP round submitted on its own"
     assert table_bytes(workdir / "results" / "tiny") == local_tables
     check_chains_stopped(workdir / "results" / "tiny")  # each group job ran its chain's end marker too
-    tail = log.strip().splitlines()[-8:]
-    assert any("report:" in line and line.strip().endswith("results/tiny/report.html") for line in tail), tail
+    closing = log.strip().rpartition("prunability: study 'tiny' is complete.")[2].splitlines()
+    assert any("report:" in line and line.strip().endswith("results/tiny/report.html") for line in closing), closing
+    assert any("yardstick:" in line for line in closing), closing  # the closing lines name the flagged cells
 
 
 def rerun_of_rounds(cluster_study: tuple[Path, str], tmp_path: Path) -> Path:
