@@ -55,7 +55,8 @@ def expected_jobs(config: dict) -> dict[str, int]:
 
 
 # Seeds a dry run plans at most: the replication's 32 seeds make snakemake's DAG of its 23,000 round files take
-# over a minute, and what the test checks (which experiments and jobs a config implies) does not depend on them.
+# 22 s (4 seeds: 4 s), and what the test checks (which experiments and jobs a config implies) does not depend on
+# their number.
 PLANNED_SEEDS = 4
 
 

@@ -6,9 +6,9 @@ flattened at their stored resolution: the extrinsic experiment's resizing copies
 model can use, so one fit serves every side.
 
 The objective is scikit-learn's ``LogisticRegression`` default (L2 penalty with C = 1 on the weights, not the
-intercepts, lbfgs), solved here with torch's L-BFGS in float64 on the job's device: the same fit (tests compare the
-two), under the pinned numerics of every other job, and on a GPU where the job has one (50,000 CIFAR-10 images of
-3,072 pixels are a few seconds there; ``benchmarks/reference_solver.py`` measures both solvers on the CPU).
+intercepts, lbfgs), solved here with torch's L-BFGS in float64 on the job's device: the same fit (a test holds the
+two within half a point), under the pinned numerics of every other job, and on a GPU where the job has one. Its
+speed at paper scale (50,000 CIFAR-10 images) has not been measured.
 """
 
 import json
