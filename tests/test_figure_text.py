@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from helpers import ROOT
 from matplotlib.backend_bases import RendererBase
@@ -141,3 +142,21 @@ def test_long_titles_wrap_to_the_figure_and_the_panel(panels):
         assert "\n" in axes[0][0].get_title() and ("\n" in fig.get_suptitle()) == (panels == 1)
     finally:
         plt.close(fig)
+
+
+def test_interval_bars_sit_at_one_height_above_every_panels_histograms(monkeypatch):
+    """The correlation figure's panels share their y axis: each experiment's interval bar lies at the same height
+    in every panel, above the tallest histogram bin of any panel."""
+    drawn: list[plt.Figure] = []
+    monkeypatch.setattr(dimensionality_figures, "save", lambda fig, stem: drawn.append(fig))
+    dimensionality_figures.correlation_figure(
+        pd.read_parquet(QUICK / "correlation.parquet"),
+        Path("correlation"),
+        summary=pd.read_parquet(QUICK / "correlation_summary.parquet"),
+    )
+    (fig,) = drawn
+    tallest = max(patch.get_height() for ax in fig.axes for patch in ax.patches)
+    heights = [sorted({line.get_ydata()[0] for line in ax.lines if line.get_linewidth() == 2.5}) for ax in fig.axes]
+    plt.close(fig)
+    assert len(heights) == 4 and all(panel == heights[0] for panel in heights), heights
+    assert len(heights[0]) == 3 and min(heights[0]) > tallest

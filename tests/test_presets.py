@@ -54,7 +54,7 @@ def expected_jobs(config: dict) -> dict[str, int]:
     }
 
 
-# Seeds a dry run plans at most: the replication's 32 seeds make snakemake's DAG of its 23,000 round files take
+# Seeds a dry run plans at most: 32 seeds of the replication made snakemake's DAG of its 23,000 round files take
 # 22 s (4 seeds: 4 s), and what the test checks (which experiments and jobs a config implies) does not depend on
 # their number.
 PLANNED_SEEDS = 4

@@ -87,13 +87,15 @@ def correlation_figure(
     fig, axes = plt.subplots(
         1, len(criteria), figsize=(5.2 * len(criteria), 3.8), squeeze=False, sharey=True, layout="constrained"
     )
+    bars = []
     for ax, criterion in zip(axes[0], criteria, strict=True):
         shown = draws if criterion is None else draws[draws["criterion"] == criterion]
-        _correlation_panel(ax, shown, substitutes, _pooled_intervals(summary, criterion))
+        bars.append(_correlation_panel(ax, shown, substitutes, _pooled_intervals(summary, criterion)))
         title(ax, f"criterion: {criterion}" if criterion else "", fontsize=9)
+    _interval_bars(axes[0], bars)
     axes[0][0].set_ylabel("density")
-    bars = "; bars: 95 % interval over seeds" if summary is not None else ""
-    suptitle(fig, f"Monte-Carlo correlation, pooled over models (dotted: per-model means{bars})")
+    note = "; bars: 95 % interval over seeds" if summary is not None else ""
+    suptitle(fig, f"Monte-Carlo correlation, pooled over models (dotted: per-model means{note})")
     save(fig, stem)
 
 
@@ -107,7 +109,9 @@ def _pooled_intervals(summary: pd.DataFrame | None, criterion: str | None) -> pd
 
 def _correlation_panel(
     ax: plt.Axes, draws: pd.DataFrame, substitutes: frozenset[str], intervals: pd.DataFrame | None = None
-) -> None:
+) -> list[tuple[float, float, str]]:
+    """One criterion's histograms and per-model ticks; returns the interval bars (lo, hi, colour) to draw once
+    every panel is filled (``_interval_bars``)."""
     pooled = draws[draws["scope"] == "pooled"]
     bars: list[tuple[float, float, str]] = []
     for i, (experiment, block) in enumerate(pooled.groupby("experiment", sort=True)):
@@ -126,13 +130,21 @@ def _correlation_panel(
         per_model = draws[(draws["experiment"] == experiment) & (draws["scope"] == "model")]
         for mean in per_model.groupby("model")["rho"].mean().dropna():
             ax.axvline(mean, color=color, linestyle=":", linewidth=1)
-    top = ax.get_ylim()[1]
-    for j, (lo, hi, color) in enumerate(bars):  # above the histograms, one row per experiment
-        ax.plot([lo, hi], [top * (1.04 + 0.06 * j)] * 2, color=color, linewidth=2.5, solid_capstyle="butt")
-    ax.set_ylim(0, top * (1.1 + 0.06 * len(bars)))
     ax.set_xlim(-1, 1)
     ax.set_xlabel("Spearman rho (dimension, % weights remaining)")
     ax.legend(fontsize=7)
+    return bars
+
+
+def _interval_bars(axes, bars: list[list[tuple[float, float, str]]]) -> None:
+    """Each panel's interval bars above the tallest histogram of all panels, one row per experiment: the panels
+    share their y axis, so a panel's own top, taken before the later panels are drawn, would put its bars at
+    another height than its neighbours' or inside their histograms."""
+    top = max(ax.get_ylim()[1] for ax in axes)
+    for ax, panel in zip(axes, bars, strict=True):
+        for j, (lo, hi, color) in enumerate(panel):
+            ax.plot([lo, hi], [top * (1.04 + 0.06 * j)] * 2, color=color, linewidth=2.5, solid_capstyle="butt")
+    axes[0].set_ylim(0, top * (1.1 + 0.06 * max(map(len, bars), default=0)))
 
 
 def sensitivity_figure(table: pd.DataFrame, labels: dict[str, str], stem: str | Path) -> None:

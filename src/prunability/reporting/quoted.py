@@ -34,7 +34,11 @@ from prunability.structure.tables import is_floor
 # The page that quotes the committed studies' numbers.
 QUOTING = QUOTING_PAGE
 # Each quoted block: its name in the markers and the committed tables it is rendered from.
-BLOCKS = {"default-study": tables_dir("quick"), "task-slice": tables_dir("task-slice")}
+BLOCKS = {
+    "default-study": tables_dir("quick"),
+    "replication": tables_dir("replication"),
+    "task-slice": tables_dir("task-slice"),
+}
 
 
 def markers(block: str) -> tuple[str, str]:
