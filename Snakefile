@@ -3,6 +3,7 @@ import sys
 
 from prunability.config.validation import validate
 from prunability.operations.runlog import failure_message, success_message
+from prunability.operations.wakeups import one_pending_wakeup
 
 
 # A study contains exactly the experiments its config file names: config.yaml (the default study) is read
@@ -13,6 +14,8 @@ if not workflow.overwrite_configfiles:
 
 
 validate(config)
+# One pending wake-up of the scheduler at a time (prunability.operations.wakeups): its controller stays off the cores.
+one_pending_wakeup()
 
 
 include: "workflow/rules/common.smk"
