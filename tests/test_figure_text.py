@@ -19,6 +19,7 @@ from prunability.structure import figures as structure_figures
 from prunability.structure import inference_report
 
 QUICK, SLICE = ROOT / "results" / "quick" / "tables", ROOT / "results" / "task-slice" / "tables"
+REPLICATION = ROOT / "results" / "replication" / "tables"
 LABELS = {name: experiment["label"] for name, experiment in load(ROOT / "config.yaml")["experiments"].items()}
 DPI = 150  # as ``reporting.plots.save`` writes the PNGs
 SLACK = 1.0  # pixels: antialiasing may touch the edge
@@ -109,6 +110,7 @@ DRAWERS: dict[str, tuple[Callable[[], None], int]] = {
         lambda: _draw_dimensionality(SLICE),
         3,
     ),
+    "dimensionality, replication": (lambda: _draw_dimensionality(REPLICATION), 5),
     "structure, default study": (lambda: structure_figures.draw_structure_figures(QUICK, Path()), 16),  # 2 experiments
 }
 
