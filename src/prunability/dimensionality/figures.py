@@ -132,7 +132,8 @@ def _correlation_panel(
             ax.axvline(mean, color=color, linestyle=":", linewidth=1)
     ax.set_xlim(-1, 1)
     ax.set_xlabel("Spearman rho (dimension, % weights remaining)")
-    ax.legend(fontsize=7)
+    # Below the panel: above it the interval bars take the space a legend placed inside would need.
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return bars
 
 
