@@ -61,7 +61,10 @@ def accuracy_figure(
         ax.set_xlabel("Weights remaining %")
         ax.set_ylabel("Test accuracy %")
         ax.grid(alpha=0.3)
-    axes[0][-1].legend(title=label, fontsize=8, title_fontsize=8)
+    # Beside the last panel: inside it, the legend covered a curve wherever the curves fill the panel.
+    axes[0][-1].legend(
+        title=label, fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False
+    )
     sources = ", ".join(sorted(exp["data_source"].unique())) if "data_source" in exp else ""
     dashed = "; dashed: logistic regression on the same inputs" if reference is not None else ""
     suptitle(fig, f"{experiment} ({sources}): IMP with weight rewinding, mean ± std over seeds{dashed}")
