@@ -26,8 +26,9 @@ def test_many_requests_while_one_is_pending_wake_the_loop_once():
     loop = Loop()
     for _ in range(5):  # five passes of the loop (a finished job's among them) each ask for a wake-up
         wakeups._one_pending(loop, 0.05)
-    time.sleep(0.3)
-    assert loop.passes() == 1
+    assert loop._open_jobs.acquire(timeout=5)  # the one wake-up, however late a loaded machine fires it
+    time.sleep(0.3)  # five timers would have fired together with it
+    assert loop.passes() == 0
 
 
 def test_the_pass_a_wake_up_causes_can_start_the_next_one():
