@@ -54,10 +54,11 @@ def expected_jobs(config: dict) -> dict[str, int]:
     }
 
 
-# Seeds a dry run plans at most: 32 seeds of the replication made snakemake's DAG of its 23,000 round files take
-# 22 s (4 seeds: 4 s), and what the test checks (which experiments and jobs a config implies) does not depend on
-# their number.
+# Seeds and rounds a dry run plans at most: 32 seeds of the replication made snakemake's DAG of its 23,000 round
+# files take 22 s (4 seeds: 4 s), the task preset's 41 rounds of 36 runs 7 s, and what the test checks (which
+# experiments and jobs a config implies) depends on neither number.
 PLANNED_SEEDS = 4
+PLANNED_ROUNDS = 6
 
 
 # Distinct datasets, counted by hand from each file: real images once whatever the sides and seeds; generated
@@ -74,12 +75,16 @@ DATASETS = {
 
 
 def planned_copy(preset: Path, folder: Path) -> Path:
-    """The preset itself, or a copy with its first ``PLANNED_SEEDS`` seeds where it has more."""
+    """A copy of the preset with its first ``PLANNED_SEEDS`` seeds and at most ``PLANNED_ROUNDS`` rounds, its own
+    and each experiment's."""
     config = yaml.safe_load(preset.read_text())
-    if len(config["seeds"]) <= PLANNED_SEEDS:
-        return preset
+    config["seeds"] = config["seeds"][:PLANNED_SEEDS]
+    config["imp"]["rounds"] = min(config["imp"]["rounds"], PLANNED_ROUNDS)
+    for experiment in config["experiments"].values():
+        if "rounds" in experiment:
+            experiment["rounds"] = min(experiment["rounds"], PLANNED_ROUNDS)
     copy = folder / preset.name
-    copy.write_text(yaml.safe_dump({**config, "seeds": config["seeds"][:PLANNED_SEEDS]}))
+    copy.write_text(yaml.safe_dump(config))
     return copy
 
 
